@@ -1,0 +1,2 @@
+export * from './data.js';
+export { murmur3 } from './murmur.js';
