@@ -71,7 +71,8 @@ export const mapSchema = {
   'x-kubernetes-validations': [
     {
       rule: '!has(self.ttlSeconds) || !has(self.maxIdleSeconds) || self.ttlSeconds == 0 || self.maxIdleSeconds == 0 || self.maxIdleSeconds < self.ttlSeconds',
-      message: 'maxIdleSeconds must be less than ttlSeconds when both are set (an idle limit longer than the TTL never fires)',
+      message:
+        'maxIdleSeconds must be less than ttlSeconds when both are set (an idle limit longer than the TTL never fires)',
       fieldPath: '.maxIdleSeconds',
     },
   ],
@@ -131,7 +132,8 @@ export const cacheSettingsProperties = {
     type: 'array',
     maxItems: 256,
     default: [],
-    description: 'Declared maps. When the list is not empty, other map names are refused unless `undeclaredMaps` is "allow".',
+    description:
+      'Declared maps. When the list is not empty, other map names are refused unless `undeclaredMaps` is "allow".',
     items: mapSchema,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['name'],
@@ -208,7 +210,8 @@ export const cacheSettingsProperties = {
         minimum: 1,
         maximum: 3600,
         default: 5,
-        description: 'How often expired entries are swept (reads never return an expired entry in between).',
+        description:
+          'How often expired entries are swept (reads never return an expired entry in between).',
       },
       sketchAgingIntervalSeconds: {
         type: 'integer',
@@ -223,7 +226,8 @@ export const cacheSettingsProperties = {
         minimum: 10,
         maximum: 86400,
         default: 300,
-        description: 'Length of the sliding window over which statistics and recommendations are computed.',
+        description:
+          'Length of the sliding window over which statistics and recommendations are computed.',
       },
       statsBuckets: {
         type: 'integer',
@@ -245,7 +249,8 @@ export const cacheSettingsProperties = {
         minimum: 16,
         maximum: 65536,
         default: 4096,
-        description: 'Longest key accepted, in bytes (UTF-8 on the HTTP API, serialized on the binary protocol).',
+        description:
+          'Longest key accepted, in bytes (UTF-8 on the HTTP API, serialized on the binary protocol).',
       },
       maxValueBytes: {
         type: 'integer',
@@ -322,7 +327,8 @@ export const nodeOnlyProperties = {
       publicAddress: {
         type: 'string',
         minLength: 1,
-        description: 'host:port that clients and peers should use to reach this member; defaults to host:port.',
+        description:
+          'host:port that clients and peers should use to reach this member; defaults to host:port.',
       },
       zone: {
         type: 'string',
@@ -341,7 +347,8 @@ export const nodeOnlyProperties = {
         type: 'string',
         enum: ['static', 'dns', 'kubernetes'],
         default: 'static',
-        description: '"static": the `members` list; "dns": resolve `dnsName`; "kubernetes": watch the EndpointSlices of `service`.',
+        description:
+          '"static": the `members` list; "dns": resolve `dnsName`; "kubernetes": watch the EndpointSlices of `service`.',
       },
       members: {
         type: 'array',
@@ -382,7 +389,11 @@ export const nodeOnlyProperties = {
     properties: {
       username: { type: 'string', minLength: 1, description: 'User name.' },
       password: { type: 'string', minLength: 1, description: 'Password.' },
-      token: { type: 'string', minLength: 16, description: 'Bearer token (HTTP API, Hazelcast token credentials, member transport).' },
+      token: {
+        type: 'string',
+        minLength: 16,
+        description: 'Bearer token (HTTP API, Hazelcast token credentials, member transport).',
+      },
     },
   },
   snapshot: {
@@ -391,9 +402,21 @@ export const nodeOnlyProperties = {
     additionalProperties: false,
     default: {},
     properties: {
-      path: { type: 'string', minLength: 1, description: 'Snapshot file; omit to disable snapshots.' },
-      loadOnStart: { type: 'boolean', default: true, description: 'Load the snapshot at start when the file exists.' },
-      saveOnShutdown: { type: 'boolean', default: true, description: 'Write the snapshot on graceful shutdown.' },
+      path: {
+        type: 'string',
+        minLength: 1,
+        description: 'Snapshot file; omit to disable snapshots.',
+      },
+      loadOnStart: {
+        type: 'boolean',
+        default: true,
+        description: 'Load the snapshot at start when the file exists.',
+      },
+      saveOnShutdown: {
+        type: 'boolean',
+        default: true,
+        description: 'Write the snapshot on graceful shutdown.',
+      },
     },
   },
   shutdown: {
@@ -407,7 +430,8 @@ export const nodeOnlyProperties = {
         minimum: 0,
         maximum: 3600,
         default: 60,
-        description: 'On SIGTERM, time allowed to hand owned partitions to other members before exiting.',
+        description:
+          'On SIGTERM, time allowed to hand owned partitions to other members before exiting.',
       },
     },
   },

@@ -111,7 +111,10 @@ export function decodeHttpValue(data: Buffer): HttpValue {
     }
     case TypeId.DOUBLE:
       return data.length === 16
-        ? { contentType: 'application/json', body: Buffer.from(JSON.stringify(data.readDoubleBE(8))) }
+        ? {
+            contentType: 'application/json',
+            body: Buffer.from(JSON.stringify(data.readDoubleBE(8))),
+          }
         : opaque;
     case TypeId.INTEGER:
       return data.length === 12

@@ -11,7 +11,7 @@ export function murmur3(bytes: Uint8Array, start = 0, end = bytes.length, seed =
   const len = end - start;
   const blockEnd = start + (len & ~3);
   for (let i = start; i < blockEnd; i += 4) {
-    let k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
     k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, C2);
@@ -19,20 +19,16 @@ export function murmur3(bytes: Uint8Array, start = 0, end = bytes.length, seed =
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  let k = 0;
-  switch (len & 3) {
-    case 3:
-      k ^= bytes[blockEnd + 2]! << 16;
-    // falls through
-    case 2:
-      k ^= bytes[blockEnd + 1]! << 8;
-    // falls through
-    case 1:
-      k ^= bytes[blockEnd]!;
-      k = Math.imul(k, C1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, C2);
-      h ^= k;
+  // Tail: up to three trailing bytes, little-endian.
+  const tail = len & 3;
+  if (tail > 0) {
+    let k = bytes[blockEnd];
+    if (tail > 1) k |= bytes[blockEnd + 1] << 8;
+    if (tail > 2) k |= bytes[blockEnd + 2] << 16;
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    h ^= k;
   }
   h ^= len;
   h ^= h >>> 16;

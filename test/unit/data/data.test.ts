@@ -60,13 +60,18 @@ describe('HTTP value round trip', () => {
   });
 
   test('numbers and booleans written by a client read back as JSON', () => {
-    expect(decodeHttpValue(Buffer.from('00000000fffffff64045000000000000', 'hex')).body.toString()).toBe('42');
+    expect(
+      decodeHttpValue(Buffer.from('00000000fffffff64045000000000000', 'hex')).body.toString(),
+    ).toBe('42');
     expect(decodeHttpValue(Buffer.from('00000000fffffffc01', 'hex')).body.toString()).toBe('true');
   });
 
   test('unknown types are served opaquely', () => {
     const data = Buffer.from('00000000fffffffe01020304', 'hex');
-    expect(decodeHttpValue(data)).toEqual({ contentType: 'application/vnd.hazelcast.data', body: data });
+    expect(decodeHttpValue(data)).toEqual({
+      contentType: 'application/vnd.hazelcast.data',
+      body: data,
+    });
   });
 
   test('truncated payloads are served opaquely rather than misread', () => {

@@ -1,0 +1,3 @@
+export * from './data/index.js';
+export * from './config/schema.js';
+export type * from './store/types.js';

@@ -1,0 +1,2 @@
+// MetadataCache operator entry point (filled in by the operator work).
+export {};
