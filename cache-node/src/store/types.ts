@@ -129,7 +129,75 @@ export interface CacheMapApi {
   /** Writes an entry as it was (snapshot load, migration, backup): no stats, no policy admission test. */
   restore(entry: EntrySnapshot): void;
   stats(): MapStats;
+  totals(): MapTotals;
   hotKeys(limit?: number): HotKey[];
   /** Live settings change (limits, policy, TTLs); shrinking evicts down to the new limits. */
   updateSettings(settings: Partial<Omit<MapSettings, 'name'>>): void;
+}
+
+/** Cumulative counters since the map was created (monotonic; for Prometheus counters). */
+export interface MapTotals {
+  hits: number;
+  misses: number;
+  puts: number;
+  removals: number;
+  evictions: number;
+  expirations: number;
+}
+
+export interface StoreOptions {
+  clock?: Clock;
+  scheduler?: Scheduler;
+  partitionCount: number;
+  /** Declared maps. */
+  maps: MapSettings[];
+  /** Settings for undeclared maps. */
+  defaultMap: Omit<MapSettings, 'name'>;
+  /** Only consulted when `maps` is not empty. */
+  undeclaredMaps: 'reject' | 'allow';
+  hotKeys: { topK: number; halfLifeSeconds: number };
+  maintenance: {
+    expirySweepIntervalSeconds: number;
+    sketchAgingIntervalSeconds: number;
+    statsWindowSeconds: number;
+    statsBuckets: number;
+  };
+}
+
+export interface PrefetchHint {
+  map: string;
+  key: Buffer;
+  requestedAt: number;
+}
+
+export interface SnapshotResult {
+  ok: boolean;
+  maps: number;
+  entries: number;
+  /** Why the snapshot was skipped (missing, corrupt, wrong version), when !ok. */
+  reason?: string;
+}
+
+export interface StoreApi {
+  /** The named map, created with default settings when allowed; undefined when the name is refused. */
+  map(name: string): CacheMapApi | undefined;
+  /** An existing map only. */
+  getMap(name: string): CacheMapApi | undefined;
+  mapNames(): string[];
+  /** Removes a map and its entries (emits a 'clear' change). */
+  destroyMap(name: string): boolean;
+  /** Subscribe to every change (put/remove/evict/expire/clear); returns an unsubscribe function. */
+  onChange(listener: (event: ChangeEvent) => void): () => void;
+  recommendations(): Recommendation[];
+  /** Record keys a caller will need soon; bounded queue, duplicates coalesced; returns how many were accepted. */
+  recordPrefetch(map: string, keys: Buffer[]): number;
+  /** Take up to `max` pending hints (for a loader or the owning peer to fill). */
+  takePrefetch(max: number): PrefetchHint[];
+  /** Start maintenance timers (expiry sweep, sketch aging, stats windows). */
+  start(): void;
+  /** Stop every timer; idempotent. */
+  stop(): void;
+  saveSnapshot(path: string): Promise<SnapshotResult>;
+  /** Never throws for a bad file: a corrupt, truncated or wrong-version snapshot is reported and skipped. */
+  loadSnapshot(path: string): Promise<SnapshotResult>;
 }
