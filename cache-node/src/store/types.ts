@@ -34,6 +34,8 @@ export interface WriteOptions {
   ttlMs?: number;
   /** Overrides the map max-idle for this entry; 0 = none, undefined = map default. */
   maxIdleMs?: number;
+  /** Who caused the change (a client or member UUID); copied into the ChangeEvent. */
+  origin?: string;
 }
 
 /** Why an entry left (or changed in) a map: drives invalidations, listeners and metrics. */
@@ -50,6 +52,8 @@ export interface ChangeEvent {
   value?: Buffer;
   /** Previous value, when there was one. */
   oldValue?: Buffer;
+  /** WriteOptions.origin of the write that caused it (also accepted by delete/evict/clear). */
+  origin?: string;
 }
 
 export interface EntrySnapshot {
@@ -118,11 +122,11 @@ export interface CacheMapApi {
   /** Stores only when absent; returns the existing value if there was one. */
   setIfAbsent(key: Buffer, value: Buffer, opts?: WriteOptions): Buffer | undefined;
   /** Returns the removed value. */
-  delete(key: Buffer): Buffer | undefined;
+  delete(key: Buffer, origin?: string): Buffer | undefined;
   /** Removes like delete but counts as an eviction (IMap.evict). */
-  evict(key: Buffer): boolean;
+  evict(key: Buffer, origin?: string): boolean;
   /** Removes every entry; returns how many. */
-  clear(): number;
+  clear(origin?: string): number;
   readonly size: number;
   readonly bytes: number;
   entries(): IterableIterator<EntrySnapshot>;

@@ -1,0 +1,44 @@
+/**
+ * What the front ends (HTTP API, Hazelcast protocol server) call to read and write maps. A single
+ * node serves it from its own store (local-map-service.ts); the cluster replaces it with an
+ * implementation that routes each key to its partition owner and replicates to backups, without
+ * the front ends changing.
+ */
+import type { WriteOptions } from '../store/types.js';
+
+export type Entry = [key: Buffer, value: Buffer];
+
+export interface MapService {
+  get(map: string, key: Buffer): Promise<Buffer | undefined>;
+  /** Returns the previous value. */
+  put(map: string, key: Buffer, value: Buffer, opts?: WriteOptions): Promise<Buffer | undefined>;
+  set(map: string, key: Buffer, value: Buffer, opts?: WriteOptions): Promise<void>;
+  /** Returns the existing value when there was one (nothing written then). */
+  putIfAbsent(
+    map: string,
+    key: Buffer,
+    value: Buffer,
+    opts?: WriteOptions,
+  ): Promise<Buffer | undefined>;
+  /** Returns the removed value. */
+  remove(map: string, key: Buffer, origin?: string): Promise<Buffer | undefined>;
+  /** Returns whether something was removed. */
+  delete(map: string, key: Buffer, origin?: string): Promise<boolean>;
+  containsKey(map: string, key: Buffer): Promise<boolean>;
+  /** Entries found, keys echoed exactly as stored. */
+  getAll(map: string, keys: Buffer[]): Promise<Entry[]>;
+  putAll(map: string, entries: Entry[], opts?: WriteOptions): Promise<void>;
+  evict(map: string, key: Buffer, origin?: string): Promise<boolean>;
+  evictAll(map: string, origin?: string): Promise<void>;
+  clear(map: string, origin?: string): Promise<void>;
+  size(map: string): Promise<number>;
+  destroy(map: string, origin?: string): Promise<void>;
+}
+
+/** The map name is refused (maps are declared and this one is not). */
+export class UnknownMapError extends Error {
+  override readonly name = 'UnknownMapError';
+  constructor(readonly map: string) {
+    super(`unknown map "${map}": maps are declared in the configuration and this one is not`);
+  }
+}
