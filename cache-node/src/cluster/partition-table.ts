@@ -115,8 +115,12 @@ export function partitionsHeldBy(table: PartitionTable, memberId: string): Set<n
  * the data) is promoted to owner. Partitions with no surviving replica take the target's replicas
  * (their data is lost; nothing better exists).
  */
-export function interimTable(previous: PartitionTable, target: PartitionTable): PartitionTable {
-  const alive = new Set(target.members);
+export function interimTable(
+  previous: PartitionTable,
+  target: PartitionTable,
+  /** Members still reachable; defaults to the target's (a leaving member is alive, not targeted). */
+  alive: ReadonlySet<string> = new Set(target.members),
+): PartitionTable {
   const replicas = previous.replicas.map((r, p) => {
     const surviving = r.filter((id) => alive.has(id));
     return surviving.length > 0 ? surviving : [...(target.replicas[p] ?? [])];

@@ -1,0 +1,648 @@
+/**
+ * One member's part of the cluster: membership (transport + heartbeats), the partition table it
+ * serves, the clustered MapService, migration, and the invalidation broadcast. It implements the
+ * protocol's ClusterView, so clients see its members and partition owners.
+ *
+ * The table served ("current") starts from the target table (a pure function of the members) and
+ * after each membership change becomes the interim table (the previous one without the members
+ * that are gone, so surviving backups take over); partitions then move to the target's replicas
+ * in the background and each is committed when its data is there.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { InvalidationHub, Invalidation } from '../nearcache/invalidation.js';
+import type { PartitionSequences } from '../nearcache/partition-sequences.js';
+import type { NearCacheMetadataAnswer } from '../nearcache/partition-sequences.js';
+import type { ClusterMember, ClusterView } from '../protocol/cluster-view.js';
+import type { MapService } from '../service/map-service.js';
+import type { StoreApi } from '../store/types.js';
+import type { ClusterCredentials } from './auth.js';
+import type { Message } from './channel.js';
+import { ClusteredMapService, type Routing } from './data-path.js';
+import type { Discovery } from './discovery/types.js';
+import { ClusterUnavailableError } from './errors.js';
+import { MemberNearCache } from './member-near-cache.js';
+import type { MemberInfo } from './member-info.js';
+import { DEFAULT_TIMING, Membership, type MembershipTiming } from './membership.js';
+import { Migrator } from './migration.js';
+import {
+  computePartitionTable,
+  interimTable,
+  partitionsOwnedBy,
+  type PartitionTable,
+} from './partition-table.js';
+import { applyRecords, decodeRecords } from './replication.js';
+import { MemberTransport, type ClusterLog } from './transport.js';
+
+export interface ClusterSettings {
+  clusterName: string;
+  partitionCount: number;
+  backupCount: number;
+  backupMode: 'sync' | 'async';
+  readFromBackup: boolean;
+  memberNearCacheMaxEntries: number;
+  handoffTimeoutSeconds: number;
+  maxFrameBytes: number;
+  writeBufferBytes: number;
+  credentials?: ClusterCredentials | undefined;
+}
+
+/** The metrics the cluster feeds (a subset of NodeMetrics, so tests can pass fakes). */
+export interface ClusterMetrics {
+  clusterMembers: { set(v: number): void };
+  partitionTableVersion: { set(v: number): void };
+  partitionsOwned: { set(v: number): void };
+  migrations: { inc(labels: { result: string }): void };
+  migratedEntries: { inc(labels: { direction: string }, v: number): void };
+  backupFailures: { inc(): void };
+  invalidationsSent: { inc(labels: { map: string; target: string }): void };
+  invalidationsReceived: { inc(labels: { map: string }): void };
+  invalidationsDropped: { inc(labels: { map: string; reason: string }): void };
+  invalidationLag: { observe(labels: { map: string }, v: number): void };
+  nearCacheHits: { inc(labels: { map: string }, v?: number): void };
+  nearCacheMisses: { inc(labels: { map: string }, v?: number): void };
+}
+
+export interface ClusterOptions {
+  settings: ClusterSettings;
+  self: MemberInfo;
+  store: StoreApi;
+  discovery: Discovery;
+  log: ClusterLog;
+  metrics?: ClusterMetrics;
+  timing?: Partial<MembershipTiming>;
+  /** How long a starting member looks for an established cluster before forming one. */
+  joinWindowMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Cluster implements Routing {
+  readonly selfId: string;
+  readonly partitionCount: number;
+  readonly mapService: ClusteredMapService;
+  readonly view: ClusterView;
+  readonly nearCache: MemberNearCache;
+  private readonly transport: MemberTransport;
+  private readonly membership: Membership;
+  private readonly migrator: Migrator;
+  private current: PartitionTable | undefined;
+  private target: PartitionTable | undefined;
+  private established = false;
+  private clusterIdValue: string = randomUUID();
+  private tableVersion = 0;
+  private owners: string[] = [];
+  private readonly viewListeners = new Set<() => void>();
+  private notifyScheduled = false;
+  private readonly inflightWrites = new Map<number, Set<Promise<unknown>>>();
+  private hub: InvalidationHub | undefined;
+  private relaying = false;
+  private collecting: Promise<unknown>[] | undefined;
+  private readonly lastSequence = new Map<string, { uuid: string; seq: number }>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: ClusterOptions) {
+    const s = opts.settings;
+    this.selfId = opts.self.id;
+    this.partitionCount = s.partitionCount;
+    const timing = { ...DEFAULT_TIMING, ...opts.timing };
+    this.transport = new MemberTransport(
+      {
+        self: opts.self,
+        clusterName: s.clusterName,
+        credentials: s.credentials,
+        connectTimeoutMs: 2000,
+        maxFrameBytes: Math.max(s.maxFrameBytes, 64 * 1024 * 1024),
+        maxQueuedBytes: Math.max(s.writeBufferBytes * 4, 256 * 1024 * 1024),
+        requestTimeoutMs: 10_000,
+        log: opts.log,
+      },
+      {
+        onRequest: (peer, msg) => this.onRequest(peer, msg),
+        onOneWay: (_peer, msg) => this.onOneWay(msg),
+      },
+    );
+    this.membership = new Membership(
+      opts.self,
+      this.transport,
+      opts.discovery,
+      timing,
+      {
+        onViewChange: () => this.onViewChange(),
+        onEpoch: () => this.notifyView(),
+        onEvicted: () => void this.resetAndRejoin(),
+      },
+      { extra: () => ({ established: this.established, pending: this.migrator.pending().length }) },
+      opts.log,
+    );
+    this.nearCache = new MemberNearCache(s.memberNearCacheMaxEntries);
+    this.mapService = new ClusteredMapService(opts.store, this, this.nearCache, {
+      backupMode: s.backupMode,
+      backupTimeoutMs: 5000,
+      now: Date.now,
+      onBackupFailure: (err) => {
+        opts.metrics?.backupFailures.inc();
+        opts.log.warn(`backup failed: ${err.message}`);
+      },
+    });
+    this.migrator = new Migrator({
+      selfId: this.selfId,
+      store: opts.store,
+      current: () => this.current,
+      target: () => this.target,
+      channelTo: (id) => this.membership.channelTo(id),
+      sequences: () => this.hub?.sequences,
+      inflight: (p) => Promise.allSettled([...(this.inflightWrites.get(p) ?? [])]),
+      commit: (p, replicas, except) => this.commit(p, replicas, except),
+      log: opts.log,
+      onMigrated: (result, n) => {
+        opts.metrics?.migrations.inc({ result });
+        if (n > 0) opts.metrics?.migratedEntries.inc({ direction: 'out' }, n);
+      },
+      bulkTimeoutMs: 30_000,
+    });
+    this.view = this.createView();
+  }
+
+  get services(): MapService {
+    return this.mapService;
+  }
+
+  /** Listens, finds peers, and resolves once this member serves a table (joined or formed). */
+  async start(): Promise<void> {
+    await this.transport.listen();
+    this.membership.start();
+    await this.join();
+  }
+
+  /** Receives the protocol's invalidation hub: owner-stamped invalidations are broadcast. */
+  attachInvalidation(hub: InvalidationHub): void {
+    this.hub = hub;
+    hub.subscribe((inv) => this.broadcastInvalidation(inv));
+  }
+
+  isReady(): boolean {
+    return this.established && !this.stopped && this.membership.isTrusted();
+  }
+
+  /** Graceful leave: hand every partition to the others, within the configured time. */
+  async leave(): Promise<{ handedOff: boolean }> {
+    if (!this.established || this.membership.members().length <= 1) return { handedOff: true };
+    this.membership.announceLeaving();
+    this.onViewChange();
+    const deadline = Date.now() + this.opts.settings.handoffTimeoutSeconds * 1000;
+    while (Date.now() < deadline) {
+      const held = this.current?.replicas.some((r) => r[0] === this.selfId) ?? false;
+      if (!held) return { handedOff: true };
+      await sleep(100);
+    }
+    this.opts.log.warn('hand-off timed out; leaving with partitions still owned');
+    return { handedOff: false };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.migrator.stop();
+    clearTimeout(this.sweepTimer);
+    this.membership.stop();
+    await this.transport.close();
+  }
+
+  /** Diagnostics (HTTP /cluster, tests). */
+  describe() {
+    return {
+      self: this.selfId,
+      established: this.established,
+      ready: this.isReady(),
+      epoch: this.membership.epoch,
+      tableVersion: this.tableVersion,
+      members: this.membership.members().map((m) => m.id),
+      leaving: [...this.membership.leavingMembers()],
+      owned: this.current ? partitionsOwnedBy(this.current, this.selfId).length : 0,
+      pendingMigrations: this.migrator.pending().length,
+      converged: this.isConverged(),
+    };
+  }
+
+  isConverged(): boolean {
+    if (!this.current || !this.target) return false;
+    return this.current.replicas.every((r, p) => r.join() === this.target!.replicas[p].join());
+  }
+
+  // ---- Routing (used by the data path) -----------------------------------------------------------
+
+  assertReady(): void {
+    if (this.stopped) throw new ClusterUnavailableError('member is shutting down');
+    if (!this.established) throw new ClusterUnavailableError('member is joining the cluster');
+    if (!this.membership.isTrusted()) {
+      throw new ClusterUnavailableError('member is confirming its membership after a stall');
+    }
+  }
+
+  ownerOf(p: number): string | undefined {
+    return this.current?.replicas[p]?.[0];
+  }
+
+  owns(p: number): boolean {
+    return this.established && this.ownerOf(p) === this.selfId;
+  }
+
+  servesReadLocally(p: number): boolean {
+    const r = this.current?.replicas[p];
+    if (!r) return false;
+    return r[0] === this.selfId || (this.opts.settings.readFromBackup && r.includes(this.selfId));
+  }
+
+  replicaTargets(p: number): string[] {
+    const out = new Set<string>(this.current?.replicas[p]?.slice(1) ?? []);
+    for (const id of this.target?.replicas[p] ?? []) out.add(id);
+    out.delete(this.selfId);
+    return [...out];
+  }
+
+  channelTo(memberId: string) {
+    return this.membership.channelTo(memberId);
+  }
+
+  memberIds(): readonly string[] {
+    return this.membership.members().map((m) => m.id);
+  }
+
+  trackWrite(p: number, done: Promise<unknown>): void {
+    let set = this.inflightWrites.get(p);
+    if (!set) this.inflightWrites.set(p, (set = new Set()));
+    set.add(done);
+    const remove = () => set.delete(done);
+    done.then(remove, remove);
+  }
+
+  collectInvalidationAcks<T>(work: () => T): [T, Promise<unknown>[]] {
+    const outer = this.collecting;
+    const acks: Promise<unknown>[] = [];
+    this.collecting = acks;
+    try {
+      return [work(), acks];
+    } finally {
+      this.collecting = outer;
+    }
+  }
+
+  ownedCount(mapName: string): number {
+    const map = this.opts.store.getMap(mapName);
+    if (!map || !this.current) return 0;
+    let n = 0;
+    for (const e of map.entries())
+      if (this.current.replicas[e.partitionId]?.[0] === this.selfId) n++;
+    return n;
+  }
+
+  // ---- membership and table ----------------------------------------------------------------------
+
+  private async join(): Promise<void> {
+    const windowMs = this.opts.joinWindowMs ?? 3000;
+    const deadline = Date.now() + windowMs;
+    while (!this.stopped && Date.now() < deadline) {
+      const peers = this.membership.members().filter((m) => m.id !== this.selfId);
+      const established = peers.find((m) => this.membership.reportOf(m.id)?.established === true);
+      if (established && (await this.adoptTableFrom(established.id))) return;
+      // A fresh cluster: once every discovered member answered, all compute the same table.
+      if (!established && this.membership.allDiscoveredAnswered()) break;
+      await sleep(50);
+    }
+    if (this.stopped) return;
+    const ids = this.membership
+      .members()
+      .map((m) => m.uuid)
+      .sort();
+    this.clusterIdValue = uuidFrom(`${this.opts.settings.clusterName}\n${ids.join('\n')}`);
+    this.current = this.computeTarget();
+    this.becomeEstablished();
+  }
+
+  private async adoptTableFrom(memberId: string): Promise<boolean> {
+    const channel = this.membership.channelTo(memberId);
+    if (!channel) return false;
+    try {
+      const res = await channel.request({ op: 'table' });
+      const replicas = res.header.replicas;
+      if (res.header.established !== true || !Array.isArray(replicas)) return false;
+      this.current = {
+        partitionCount: this.partitionCount,
+        backupCount: this.opts.settings.backupCount,
+        members: [...new Set((replicas as string[][]).flat())].sort(),
+        replicas: replicas as string[][],
+      };
+      this.clusterIdValue = String(res.header.clusterId);
+      this.becomeEstablished();
+      this.opts.log.info(`joined the cluster through ${memberId}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private becomeEstablished(): void {
+    this.established = true;
+    this.onViewChange();
+    this.notifyView();
+  }
+
+  private computeTarget(): PartitionTable {
+    const leaving = this.membership.leavingMembers();
+    const members = this.membership
+      .members()
+      .filter((m) => !leaving.has(m.id))
+      .map((m) => ({ id: m.id, ...(m.zone ? { zone: m.zone } : {}) }));
+    return computePartitionTable(members, this.partitionCount, this.opts.settings.backupCount);
+  }
+
+  private onViewChange(): void {
+    this.opts.metrics?.clusterMembers.set(this.membership.members().length);
+    // Invalidations from a member that is gone may have been lost: drop what we cached.
+    this.nearCache.clear();
+    this.lastSequence.clear();
+    if (!this.established || !this.current) {
+      this.notifyView();
+      return;
+    }
+    const before = this.current;
+    this.target = this.computeTarget();
+    const alive = new Set(this.membership.members().map((m) => m.id));
+    this.current = interimTable(before, this.target, alive);
+    this.current.replicas.forEach((r, p) => {
+      // Promoted to owner without the previous owner's counters: start a new lineage.
+      if (r[0] === this.selfId && before.replicas[p]?.[0] !== this.selfId)
+        this.hub?.sequences.rotate(p);
+    });
+    this.tableChanged();
+    this.migrator.reconcile();
+  }
+
+  /** Adopt new replicas for p (after a migration hand-off) and tell the others. */
+  private commit(p: number, replicas: string[], except: string | undefined): void {
+    if (!this.current) return;
+    this.current.replicas[p] = replicas;
+    const msg = { op: 'moved', p, replicas };
+    for (const m of this.membership.members()) {
+      if (m.id !== this.selfId && m.id !== except) this.membership.channelTo(m.id)?.send(msg);
+    }
+    this.tableChanged();
+  }
+
+  private tableChanged(): void {
+    this.tableVersion = Math.max(this.tableVersion + 1, this.membership.epoch * 1000);
+    this.opts.metrics?.partitionTableVersion.set(this.tableVersion);
+    if (this.current) {
+      this.opts.metrics?.partitionsOwned.set(partitionsOwnedBy(this.current, this.selfId).length);
+    }
+    this.scheduleSweep();
+    this.notifyView();
+  }
+
+  /** Drop copies of partitions this member no longer holds (after they moved away). */
+  private scheduleSweep(): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = setTimeout(() => this.sweep(), 1000);
+    this.sweepTimer.unref();
+  }
+
+  private sweep(): void {
+    if (!this.current || !this.target || !this.isConverged()) return;
+    const held = new Set<number>();
+    this.current.replicas.forEach((r, p) => {
+      if (r.includes(this.selfId)) held.add(p);
+    });
+    for (const name of this.opts.store.mapNames()) {
+      const map = this.opts.store.getMap(name);
+      if (!map) continue;
+      const stale = [...map.entries()].filter((e) => !held.has(e.partitionId)).map((e) => e.key);
+      for (const key of stale) map.delete(key);
+    }
+  }
+
+  private async resetAndRejoin(): Promise<void> {
+    if (!this.established) {
+      this.membership.newIncarnation();
+      return;
+    }
+    this.opts.log.warn('dropping local data and rejoining as a new incarnation');
+    this.established = false;
+    this.current = undefined;
+    this.target = undefined;
+    this.nearCache.clear();
+    for (const name of this.opts.store.mapNames()) this.opts.store.getMap(name)?.clear();
+    this.membership.newIncarnation();
+    await this.join();
+  }
+
+  // ---- requests from peers -----------------------------------------------------------------------
+
+  private onRequest(peer: MemberInfo, msg: Message): Message | Promise<Message> {
+    const h = msg.header;
+    switch (h.op) {
+      case 'ping':
+        return this.membership.answerPing(peer, h);
+      case 'table':
+        return {
+          header: {
+            established: this.established,
+            replicas: this.current?.replicas ?? [],
+            clusterId: this.clusterIdValue,
+          },
+          buffers: [],
+        };
+      case 'key':
+        return this.mapService.serveKey(msg);
+      case 'mapop':
+        return this.mapService.serveMapOp(msg);
+      case 'size':
+        return this.mapService.serveSize(msg);
+      case 'backup':
+      case 'bulk': {
+        const n = applyRecords(
+          this.opts.store,
+          decodeRecords(msg),
+          this.partitionCount,
+          Date.now(),
+        );
+        if (h.op === 'bulk') this.opts.metrics?.migratedEntries.inc({ direction: 'in' }, n);
+        return { header: {}, buffers: [] };
+      }
+      case 'handoff':
+        return this.acceptHandoff(h);
+      case 'inv':
+        this.applyInvalidation(h, msg.buffers[0]);
+        return { header: {}, buffers: [] };
+      case 'meta':
+        return { header: { answer: this.localMetadata(h.names as string[]) }, buffers: [] };
+      default:
+        throw new Error(`unknown member request "${String(h.op)}"`);
+    }
+  }
+
+  private onOneWay(msg: Message): void {
+    if (msg.header.op === 'moved') this.applyMoved(msg.header);
+  }
+
+  private acceptHandoff(h: Record<string, unknown>): Message {
+    const p = Number(h.p);
+    const replicas = h.replicas as string[];
+    if (!this.current || !Array.isArray(replicas)) {
+      throw new ClusterUnavailableError('not established');
+    }
+    const lineage = h.lineage as Parameters<PartitionSequences['import']>[1] | undefined;
+    if (lineage) this.hub?.sequences.import(p, lineage);
+    this.current.replicas[p] = replicas;
+    this.tableChanged();
+    this.migrator.reconcile();
+    return { header: {}, buffers: [] };
+  }
+
+  private applyMoved(h: Record<string, unknown>): void {
+    const p = Number(h.p);
+    if (!this.current || !Array.isArray(h.replicas)) return;
+    const alive = new Set(this.membership.members().map((m) => m.id));
+    const replicas = (h.replicas as string[]).filter((id) => alive.has(id));
+    if (replicas.length === 0 || !(p >= 0 && p < this.partitionCount)) return;
+    this.current.replicas[p] = replicas;
+    this.tableChanged();
+    this.migrator.reconcile();
+  }
+
+  // ---- invalidation broadcast --------------------------------------------------------------------
+
+  private broadcastInvalidation(inv: Invalidation): void {
+    if (this.relaying) return;
+    this.nearCache.invalidate(inv.map, inv.key);
+    const header = {
+      op: 'inv',
+      map: inv.map,
+      p: inv.partitionId,
+      src: inv.sourceUuid,
+      puuid: inv.partitionUuid,
+      seq: inv.sequence,
+      t: Date.now(),
+    };
+    for (const m of this.membership.members()) {
+      if (m.id === this.selfId) continue;
+      const channel = this.membership.channelTo(m.id);
+      if (!channel) continue;
+      const ack = channel.request(header, inv.key ? [inv.key] : [], 5000).catch(() => {
+        this.opts.metrics?.invalidationsDropped.inc({ map: inv.map, reason: 'disconnected' });
+      });
+      this.collecting?.push(ack);
+      this.opts.metrics?.invalidationsSent.inc({ map: inv.map, target: 'member' });
+    }
+  }
+
+  private applyInvalidation(h: Record<string, unknown>, key: Buffer | undefined): void {
+    const map = String(h.map);
+    const p = Number(h.p);
+    const inv: Invalidation = {
+      map,
+      key: key ?? null,
+      partitionId: p,
+      sourceUuid: typeof h.src === 'string' ? h.src : null,
+      partitionUuid: String(h.puuid),
+      sequence: Number(h.seq),
+    };
+    this.opts.metrics?.invalidationsReceived.inc({ map });
+    this.opts.metrics?.invalidationLag.observe(
+      { map },
+      Math.max(0, Date.now() - Number(h.t)) / 1000,
+    );
+    const last = this.lastSequence.get(`${map}\0${p}`);
+    if (last && last.uuid === inv.partitionUuid && inv.sequence > last.seq + 1) {
+      // A gap: some invalidation of this partition never arrived; nothing cached from it is safe.
+      this.opts.metrics?.invalidationsDropped.inc({ map, reason: 'sequence_gap' });
+      this.nearCache.invalidateMap(map);
+    }
+    this.lastSequence.set(`${map}\0${p}`, { uuid: inv.partitionUuid, seq: inv.sequence });
+    this.nearCache.invalidate(map, inv.key);
+    this.relaying = true;
+    try {
+      this.hub?.publish(inv);
+    } finally {
+      this.relaying = false;
+    }
+  }
+
+  private localMetadata(names: readonly string[]): NearCacheMetadataAnswer {
+    const owned = this.current ? partitionsOwnedBy(this.current, this.selfId) : [];
+    return (
+      this.hub?.sequences.metadata(names, owned) ?? {
+        sequences: names.map((n) => [n, []]),
+        uuids: [],
+      }
+    );
+  }
+
+  // ---- ClusterView -------------------------------------------------------------------------------
+
+  private notifyView(): void {
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      this.owners = this.computeOwners();
+      for (const fn of this.viewListeners) fn();
+    });
+  }
+
+  private computeOwners(): string[] {
+    const uuidOf = new Map(this.membership.members().map((m) => [m.id, m.uuid]));
+    const self = this.opts.self.uuid;
+    return Array.from({ length: this.partitionCount }, (_, p) => {
+      const owner = this.current?.replicas[p]?.[0];
+      return (owner !== undefined ? uuidOf.get(owner) : undefined) ?? self;
+    });
+  }
+
+  private createView(): ClusterView {
+    const toMember = (m: MemberInfo): ClusterMember => ({
+      uuid: m.uuid,
+      address: { host: m.host, port: m.port },
+    });
+    const clusterId = () => this.clusterIdValue;
+    return {
+      localMember: toMember(this.opts.self),
+      get clusterId() {
+        return clusterId();
+      },
+      partitionCount: this.partitionCount,
+      members: () => this.membership.members().map(toMember),
+      memberListVersion: () => Math.max(1, this.membership.epoch),
+      partitionOwners: () =>
+        this.owners.length > 0 ? this.owners : (this.owners = this.computeOwners()),
+      partitionTableVersion: () => Math.max(1, this.tableVersion),
+      onChange: (fn) => {
+        this.viewListeners.add(fn);
+        return () => this.viewListeners.delete(fn);
+      },
+      forward: () => Promise.resolve(undefined),
+      fetchMetadata: (memberUuid, names) => this.fetchMetadata(memberUuid, names),
+    };
+  }
+
+  private async fetchMetadata(
+    memberUuid: string,
+    names: readonly string[],
+  ): Promise<NearCacheMetadataAnswer> {
+    const member = this.membership.members().find((m) => m.uuid === memberUuid);
+    if (!member || member.id === this.selfId) return this.localMetadata(names);
+    const channel = this.membership.channelTo(member.id);
+    if (!channel) return { sequences: names.map((n) => [n, []]), uuids: [] };
+    try {
+      const res = await channel.request({ op: 'meta', names: [...names] });
+      return res.header.answer as NearCacheMetadataAnswer;
+    } catch {
+      return { sequences: names.map((n) => [n, []]), uuids: [] };
+    }
+  }
+}
+
+/** A UUID-shaped id derived from text (every member derives the same cluster id). */
+function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,348 @@
+/**
+ * The clustered MapService: every key request is served by its partition's owner. Requests that
+ * reach another member are forwarded to the owner over the member transport; the owner writes its
+ * store, then replicates the key's new state to the backups (and, while a partition migrates, to
+ * its future replicas) and waits for them (backupMode sync) before answering.
+ */
+import { partitionIdOf } from '../data/index.js';
+import { UnknownMapError, type Entry, type MapService } from '../service/map-service.js';
+import type { CacheMapApi, StoreApi, WriteOptions } from '../store/types.js';
+import type { Channel, Message } from './channel.js';
+import { ClusterUnavailableError, localErrorFor } from './errors.js';
+import type { MemberNearCache } from './member-near-cache.js';
+import { encodeRecords, recordAfterWrite, type ReplicaRecord } from './replication.js';
+
+/** What the data path needs from the cluster: who owns what, and how to reach them. */
+export interface Routing {
+  readonly selfId: string;
+  readonly partitionCount: number;
+  /** Throws ClusterUnavailableError while this member cannot serve (joining, stalled). */
+  assertReady(): void;
+  ownerOf(p: number): string | undefined;
+  /** Whether this member may answer a read of p itself (owner, or backup with readFromBackup). */
+  servesReadLocally(p: number): boolean;
+  /** Members (not this one) that must receive copies of writes to p. */
+  replicaTargets(p: number): string[];
+  channelTo(memberId: string): Channel | undefined;
+  memberIds(): readonly string[];
+  /** Counts the local write of p while its replication is in flight (migration waits for it). */
+  trackWrite(p: number, done: Promise<unknown>): void;
+  /** Invalidation acks collected while running `work` (the owner's broadcast to members). */
+  collectInvalidationAcks<T>(work: () => T): [T, Promise<unknown>[]];
+  /** Entries of owned partitions in a map (for size). */
+  ownedCount(map: string): number;
+}
+
+export type KeyOp =
+  'get' | 'put' | 'set' | 'putIfAbsent' | 'remove' | 'delete' | 'containsKey' | 'evict';
+const READS = new Set<KeyOp>(['get', 'containsKey']);
+const KEY_OPS = new Set<string>([
+  'get',
+  'put',
+  'set',
+  'putIfAbsent',
+  'remove',
+  'delete',
+  'containsKey',
+  'evict',
+]);
+
+export const MAX_HOPS = 3;
+
+export interface DataPathOptions {
+  backupMode: 'sync' | 'async';
+  backupTimeoutMs: number;
+  now: () => number;
+  onBackupFailure: (err: Error) => void;
+}
+
+interface KeyResult {
+  value?: Buffer | undefined;
+  flag?: boolean;
+}
+
+export class ClusteredMapService implements MapService {
+  constructor(
+    private readonly store: StoreApi,
+    private readonly routing: Routing,
+    private readonly nearCache: MemberNearCache,
+    private readonly opts: DataPathOptions,
+  ) {}
+
+  // ---- MapService ------------------------------------------------------------------------------
+
+  async get(map: string, key: Buffer) {
+    const p = this.partition(key);
+    if (this.routing.servesReadLocally(p) || !this.nearCache.enabled)
+      return (await this.key('get', map, key, p)).value;
+    const cached = this.nearCache.get(map, key);
+    if (cached !== undefined) return cached;
+    const token = this.nearCache.reserve(map, key);
+    const { value } = await this.key('get', map, key, p);
+    this.nearCache.complete(map, key, token, value);
+    return value;
+  }
+  async put(map: string, key: Buffer, value: Buffer, opts?: WriteOptions) {
+    return (await this.key('put', map, key, this.partition(key), value, opts)).value;
+  }
+  async set(map: string, key: Buffer, value: Buffer, opts?: WriteOptions) {
+    await this.key('set', map, key, this.partition(key), value, opts);
+  }
+  async putIfAbsent(map: string, key: Buffer, value: Buffer, opts?: WriteOptions) {
+    return (await this.key('putIfAbsent', map, key, this.partition(key), value, opts)).value;
+  }
+  async remove(map: string, key: Buffer, origin?: string) {
+    return (await this.key('remove', map, key, this.partition(key), undefined, { origin })).value;
+  }
+  async delete(map: string, key: Buffer, origin?: string) {
+    return (
+      (await this.key('delete', map, key, this.partition(key), undefined, { origin })).flag === true
+    );
+  }
+  async containsKey(map: string, key: Buffer) {
+    return (await this.key('containsKey', map, key, this.partition(key))).flag === true;
+  }
+  async evict(map: string, key: Buffer, origin?: string) {
+    return (
+      (await this.key('evict', map, key, this.partition(key), undefined, { origin })).flag === true
+    );
+  }
+
+  async getAll(map: string, keys: Buffer[]): Promise<Entry[]> {
+    const found = await Promise.all(keys.map(async (k) => [k, await this.get(map, k)] as const));
+    return found.filter((e): e is [Buffer, Buffer] => e[1] !== undefined);
+  }
+
+  async putAll(map: string, entries: Entry[], opts?: WriteOptions): Promise<void> {
+    await Promise.all(entries.map(([k, v]) => this.set(map, k, v, opts)));
+  }
+
+  async evictAll(map: string, origin?: string) {
+    await this.everywhere('evictAll', map, origin);
+  }
+  async clear(map: string, origin?: string) {
+    await this.everywhere('clear', map, origin);
+  }
+  async destroy(map: string, origin?: string) {
+    await this.everywhere('destroy', map, origin);
+  }
+
+  async size(map: string): Promise<number> {
+    this.routing.assertReady();
+    this.open(map);
+    let total = this.routing.ownedCount(map);
+    const remote = this.routing.memberIds().filter((id) => id !== this.routing.selfId);
+    const counts = await Promise.all(
+      remote.map((id) =>
+        this.request(id, map, { op: 'size', map }, []).then((r) => Number(r.header.count)),
+      ),
+    );
+    for (const c of counts) total += c;
+    return total;
+  }
+
+  // ---- requests from other members -------------------------------------------------------------
+
+  /** Serves a forwarded key request (op 'key'): as owner, or forwarded once more. */
+  async serveKey(msg: Message): Promise<Message> {
+    const h = msg.header;
+    const name = String(h.name);
+    if (!KEY_OPS.has(name)) throw new Error(`unknown key operation "${name}"`);
+    const [key, value] = msg.buffers;
+    if (!key) throw new Error('key missing');
+    const opts: WriteOptions = {};
+    if (typeof h.ttlMs === 'number') opts.ttlMs = h.ttlMs;
+    if (typeof h.maxIdleMs === 'number') opts.maxIdleMs = h.maxIdleMs;
+    if (typeof h.origin === 'string') opts.origin = h.origin;
+    const hops = Number(h.hops) || 0;
+    const r = await this.key(
+      name as KeyOp,
+      String(h.map),
+      key,
+      this.partition(key),
+      value,
+      opts,
+      hops,
+    );
+    return {
+      header: { found: r.value !== undefined, flag: r.flag === true },
+      buffers: r.value ? [r.value] : [],
+    };
+  }
+
+  /** Serves a map-wide operation (op 'mapop') on this member's store only. */
+  serveMapOp(msg: Message): Message {
+    this.localMapOp(
+      String(msg.header.name),
+      String(msg.header.map),
+      msg.header.origin as string | undefined,
+    );
+    return { header: {}, buffers: [] };
+  }
+
+  serveSize(msg: Message): Message {
+    const map = String(msg.header.map);
+    return {
+      header: { count: this.store.getMap(map) ? this.routing.ownedCount(map) : 0 },
+      buffers: [],
+    };
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private partition(key: Buffer): number {
+    return partitionIdOf(key, this.routing.partitionCount);
+  }
+
+  private open(map: string): CacheMapApi {
+    const m = this.store.map(map);
+    if (!m) throw new UnknownMapError(map);
+    return m;
+  }
+
+  private async key(
+    name: KeyOp,
+    map: string,
+    key: Buffer,
+    p: number,
+    value?: Buffer,
+    opts?: WriteOptions,
+    hops = 0,
+  ): Promise<KeyResult> {
+    this.routing.assertReady();
+    const owner = this.routing.ownerOf(p);
+    if (owner === this.routing.selfId || (READS.has(name) && this.routing.servesReadLocally(p))) {
+      return this.owned(name, map, key, p, value, opts);
+    }
+    if (owner === undefined) throw new ClusterUnavailableError(`partition ${p} has no owner yet`);
+    if (hops >= MAX_HOPS) {
+      throw new ClusterUnavailableError(`partition ${p} ownership is changing; retry`);
+    }
+    const header: Record<string, unknown> = { op: 'key', name, map, hops: hops + 1 };
+    if (opts?.ttlMs !== undefined) header.ttlMs = opts.ttlMs;
+    if (opts?.maxIdleMs !== undefined) header.maxIdleMs = opts.maxIdleMs;
+    if (opts?.origin !== undefined) header.origin = opts.origin;
+    const res = await this.request(owner, map, header, value ? [key, value] : [key]);
+    return {
+      value: res.header.found === true ? res.buffers[0] : undefined,
+      flag: res.header.flag === true,
+    };
+  }
+
+  private async request(
+    memberId: string,
+    map: string,
+    header: Record<string, unknown>,
+    buffers: Buffer[],
+  ) {
+    const channel = this.routing.channelTo(memberId);
+    if (!channel) throw new ClusterUnavailableError(`member ${memberId} is not connected`);
+    try {
+      return await channel.request(header, buffers);
+    } catch (err) {
+      throw localErrorFor(err, map);
+    }
+  }
+
+  /** Runs the operation on this member's store as the partition owner, then replicates. */
+  private async owned(
+    name: KeyOp,
+    mapName: string,
+    key: Buffer,
+    p: number,
+    value?: Buffer,
+    opts?: WriteOptions,
+  ): Promise<KeyResult> {
+    const map = this.open(mapName);
+    const [result, acks] = this.routing.collectInvalidationAcks(() =>
+      this.apply(map, name, key, value, opts),
+    );
+    if (!result.changed) return result;
+    const record = recordAfterWrite(map, key, opts, this.opts.now());
+    const done = Promise.all([this.replicate(p, [record]), ...acks]);
+    this.routing.trackWrite(p, done);
+    if (this.opts.backupMode === 'sync') await done;
+    return result;
+  }
+
+  private apply(
+    map: CacheMapApi,
+    name: KeyOp,
+    key: Buffer,
+    value: Buffer | undefined,
+    opts: WriteOptions | undefined,
+  ): KeyResult & { changed: boolean } {
+    const need = (): Buffer => {
+      if (!value) throw new Error(`${name} needs a value`);
+      return value;
+    };
+    switch (name) {
+      case 'get':
+        return { value: map.get(key), changed: false };
+      case 'containsKey':
+        return { flag: map.has(key), changed: false };
+      case 'put':
+        return { value: map.set(key, need(), opts), changed: true };
+      case 'set':
+        map.set(key, need(), opts);
+        return { changed: true };
+      case 'putIfAbsent': {
+        const existing = map.setIfAbsent(key, need(), opts);
+        return { value: existing, changed: existing === undefined };
+      }
+      case 'remove': {
+        const old = map.delete(key, opts?.origin);
+        return { value: old, changed: old !== undefined };
+      }
+      case 'delete': {
+        const removed = map.delete(key, opts?.origin) !== undefined;
+        return { flag: removed, changed: removed };
+      }
+      case 'evict': {
+        const evicted = map.evict(key, opts?.origin);
+        return { flag: evicted, changed: evicted };
+      }
+    }
+  }
+
+  /** Sends records of partition p to its replica targets; resolves when all acknowledged. */
+  replicate(p: number, records: ReplicaRecord[]): Promise<void> {
+    const targets = this.routing.replicaTargets(p);
+    if (targets.length === 0) return Promise.resolve();
+    const msg = encodeRecords('backup', records, { p });
+    return Promise.all(
+      targets.map(async (id) => {
+        const channel = this.routing.channelTo(id);
+        if (!channel) return; // gone: the membership change re-creates its copies
+        try {
+          await channel.request(msg.header, msg.buffers, this.opts.backupTimeoutMs);
+        } catch (err) {
+          this.opts.onBackupFailure(err as Error);
+        }
+      }),
+    ).then(() => undefined);
+  }
+
+  private localMapOp(name: string, map: string, origin?: string): void {
+    const m = this.store.getMap(map);
+    if (!m) return;
+    if (name === 'clear') m.clear(origin);
+    else if (name === 'evictAll') {
+      for (const key of [...m.entries()].map((e) => e.key)) m.evict(key, origin);
+    } else if (name === 'destroy') this.store.destroyMap(map);
+    this.nearCache.invalidateMap(map);
+  }
+
+  private async everywhere(name: string, map: string, origin?: string): Promise<void> {
+    this.routing.assertReady();
+    this.open(map);
+    const remote = this.routing.memberIds().filter((id) => id !== this.routing.selfId);
+    const [, acks] = this.routing.collectInvalidationAcks(() => this.localMapOp(name, map, origin));
+    await Promise.all([
+      ...acks,
+      ...remote.map((id) =>
+        this.request(id, map, { op: 'mapop', name, map, ...(origin ? { origin } : {}) }, []),
+      ),
+    ]);
+  }
+}
