@@ -1,0 +1,618 @@
+/**
+ * The protocol's request handling for one member: authentication, the client service
+ * (cluster view, ping, statistics, backup listener, proxies) and the IMap operations over a
+ * MapService, plus near-cache listeners and metadata. Socket-free: connections are handed in by
+ * the socket adapter (server.ts) or by tests.
+ */
+import {
+  authenticate,
+  AuthStatus,
+  decodeAuthRequest,
+  encodeAuthResponse,
+  type Credentials,
+} from './auth.js';
+import { partitionsByMember, type ClusterView } from './cluster-view.js';
+import {
+  addDataEntryList,
+  addMemberInfo,
+  addNullableData,
+  addString,
+  intListFrame,
+  intLongEntryFrame,
+  intUuidEntryFrame,
+  newUuid,
+  readData,
+  readEntryList,
+  readList,
+  readString,
+  readUuid,
+  uuidListFrame,
+  writeUuid,
+} from './codecs.js';
+import type { ClientConnection, Reply, Request, RequestDispatcher } from './connection.js';
+import { encodeErrorResponse, ErrorCode, errorFor, ProtocolError } from './errors.js';
+import { encodeMessage } from './frame.js';
+import { FrameReader, MessageBuilder, Offset, REQUEST_HEADER_BYTES } from './message.js';
+import {
+  ClientMessageType as C,
+  hex,
+  MapMessageType as M,
+  responseTypeOf,
+} from './message-types.js';
+import { NearCacheListeners, type Timers } from './near-cache-listeners.js';
+import {
+  noMetrics,
+  silentLogger,
+  type OperationName,
+  type OperationResult,
+  type ProtocolErrorReason,
+  type ProtocolLogger,
+  type ProtocolMetrics,
+} from './observability.js';
+import type { MapService } from '../service/map-service.js';
+import type { StoreApi, WriteOptions } from '../store/types.js';
+import { PartitionSequences } from '../nearcache/partition-sequences.js';
+import { clearPartitionOf, InvalidationHub, type Invalidation } from '../nearcache/invalidation.js';
+
+export const SERVER_VERSION = '5.5.0';
+
+export interface ProtocolServiceOptions {
+  view: ClusterView;
+  maps: MapService;
+  clusterName: string;
+  credentials?: Credentials | undefined;
+  invalidation?: { batchMaxDelayMillis: number; batchSize: number };
+  /** Shared with the cluster; created here when absent. */
+  sequences?: PartitionSequences;
+  logger?: ProtocolLogger;
+  metrics?: ProtocolMetrics;
+  timers?: Timers;
+}
+
+type Handler = (conn: ClientConnection, req: Request) => Reply | Promise<Reply>;
+
+/** Key-based requests that must be served by the partition owner (spec §3.1 route "P"). */
+const PARTITION_ROUTED = new Set<number>([
+  M.PUT,
+  M.GET,
+  M.REMOVE,
+  M.CONTAINS_KEY,
+  M.DELETE,
+  M.PUT_TRANSIENT,
+  M.PUT_IF_ABSENT,
+  M.SET,
+  M.EVICT,
+  M.GET_ALL,
+  M.PUT_ALL,
+  M.PUT_WITH_MAX_IDLE,
+  M.PUT_TRANSIENT_WITH_MAX_IDLE,
+  M.PUT_IF_ABSENT_WITH_MAX_IDLE,
+  M.SET_WITH_MAX_IDLE,
+]);
+
+/** -1 = map default, 0 = never, n = n ms (Hazelcast semantics) → WriteOptions. */
+export function ttlOption(ms: bigint): number | undefined {
+  return ms < 0n ? undefined : Number(ms);
+}
+
+const empty = (req: Request): Buffer =>
+  MessageBuilder.response(responseTypeOf(req.type), req.correlation).build();
+
+function booleanResponse(req: Request, value: boolean): Buffer {
+  const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation, 1);
+  b.initial[Offset.RESPONSE_FIXED] = value ? 1 : 0;
+  return b.build();
+}
+
+function uuidResponse(req: Request, uuid: string): Buffer {
+  const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation, 17);
+  writeUuid(b.initial, Offset.RESPONSE_FIXED, uuid);
+  return b.build();
+}
+
+function nullableDataResponse(req: Request, data: Buffer | undefined): Buffer {
+  const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation);
+  addNullableData(b, data);
+  return b.build();
+}
+
+export class ProtocolService implements RequestDispatcher {
+  readonly view: ClusterView;
+  readonly sequences: PartitionSequences;
+  readonly hub: InvalidationHub;
+  readonly listeners: NearCacheListeners;
+  private readonly maps: MapService;
+  private readonly logger: ProtocolLogger;
+  private readonly metrics: ProtocolMetrics;
+  private readonly handlers = new Map<number, Handler>();
+  private readonly connections = new Set<ClientConnection>();
+  /** Connections that asked for cluster view events, with the registration's correlation id. */
+  private readonly viewListeners = new Map<ClientConnection, bigint>();
+  private readonly localUuid: string;
+  private readonly unsubscribeView: () => void;
+  /** Test and diagnostics: requests received per message type. */
+  readonly requestCounts = new Map<number, number>();
+  /** Test hook: drop the next N invalidations before delivery (spec §8, lost-invalidation cases). */
+  dropNextInvalidations = 0;
+
+  constructor(private readonly opts: ProtocolServiceOptions) {
+    this.view = opts.view;
+    this.maps = opts.maps;
+    this.logger = opts.logger ?? silentLogger;
+    this.metrics = opts.metrics ?? noMetrics;
+    this.localUuid = opts.view.localMember.uuid;
+    this.sequences = opts.sequences ?? new PartitionSequences(opts.view.partitionCount);
+    const inv = opts.invalidation ?? { batchMaxDelayMillis: 0, batchSize: 100 };
+    this.listeners = new NearCacheListeners({
+      isLocalPartition: (p) => this.ownsPartition(p),
+      batchMaxDelayMillis: inv.batchMaxDelayMillis,
+      batchSize: inv.batchSize,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+      onSent: (map, n) => this.metrics.invalidationsSent(map, n),
+    });
+    this.hub = new InvalidationHub(this.sequences, this.localUuid, (p) => this.ownsPartition(p));
+    this.hub.subscribe((i) => this.deliverInvalidation(i));
+    this.unsubscribeView = this.view.onChange(() => this.pushClusterView());
+    this.registerHandlers();
+  }
+
+  /** Feed store changes in (returns the unsubscribe function). */
+  attachChanges(source: Pick<StoreApi, 'onChange'>): () => void {
+    return source.onChange((event) => this.hub.onChange(event));
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  ownsPartition(p: number): boolean {
+    return this.view.partitionOwners()[p] === this.localUuid;
+  }
+
+  // ---- connection lifecycle (RequestDispatcher) ----------------------------------------------
+
+  opened(conn: ClientConnection): void {
+    this.connections.add(conn);
+    this.metrics.clientConnections(this.connections.size);
+  }
+
+  closed(conn: ClientConnection): void {
+    if (!this.connections.delete(conn)) return;
+    this.viewListeners.delete(conn);
+    this.listeners.removeConnection(conn);
+    this.metrics.clientConnections(this.connections.size);
+    this.logger.debug('client connection closed', {
+      remote: conn.transport.remote,
+      client: conn.clientUuid,
+    });
+  }
+
+  violation(conn: ClientConnection, reason: ProtocolErrorReason, detail: string): void {
+    this.metrics.protocolError(reason);
+    this.logger.warn('closing client connection', {
+      remote: conn.transport.remote,
+      reason,
+      detail,
+    });
+  }
+
+  /** Close every client connection (shutdown, tests: "drop client X's sockets"). */
+  closeAll(filter: (conn: ClientConnection) => boolean = () => true): number {
+    let n = 0;
+    for (const c of [...this.connections]) {
+      if (filter(c)) {
+        c.close();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  stop(): void {
+    this.unsubscribeView();
+    this.listeners.flushAll();
+    this.closeAll();
+  }
+
+  dispatch(conn: ClientConnection, req: Request): Reply | Promise<Reply> {
+    this.requestCounts.set(req.type, (this.requestCounts.get(req.type) ?? 0) + 1);
+    const handler = this.handlers.get(req.type);
+    if (!handler) {
+      this.metrics.protocolError('unknown_message');
+      this.logger.info('unsupported request', {
+        type: hex(req.type),
+        remote: conn.transport.remote,
+      });
+      return encodeErrorResponse(
+        req.correlation,
+        ErrorCode.UNSUPPORTED_OPERATION,
+        `Unrecognized client message received with type: ${hex(req.type)}`,
+      );
+    }
+    try {
+      if (PARTITION_ROUTED.has(req.type)) {
+        const routed = this.route(conn, req);
+        if (routed) return routed;
+      }
+      const reply = handler(conn, req);
+      if (reply instanceof Promise) return reply.catch((err: unknown) => this.errorReply(req, err));
+      return reply;
+    } catch (err) {
+      return this.errorReply(req, err);
+    }
+  }
+
+  private errorReply(req: Request, err: unknown): Buffer {
+    const { kind, message } = errorFor(err);
+    if (kind === ErrorCode.HAZELCAST)
+      this.logger.error('request failed', { type: hex(req.type), error: message });
+    return encodeErrorResponse(req.correlation, kind, message);
+  }
+
+  /** A key request for a partition owned elsewhere: the cluster's forward hook, or a retryable refusal. */
+  private route(conn: ClientConnection, req: Request): Promise<Reply> | undefined {
+    const p = req.partitionId;
+    if (p < 0 || p >= this.view.partitionCount) {
+      throw new ProtocolError(ErrorCode.ILLEGAL_ARGUMENT, `partition id ${p} out of range`);
+    }
+    const owner = this.view.partitionOwners()[p];
+    if (owner === this.localUuid) return undefined;
+    const forward = this.view.forward?.bind(this.view);
+    if (!forward || owner === undefined) {
+      throw new ProtocolError(
+        ErrorCode.RETRYABLE_HAZELCAST,
+        `partition ${p} is not owned by this member (owner ${owner ?? 'unknown'})`,
+      );
+    }
+    return forward({
+      partitionId: p,
+      ownerUuid: owner,
+      request: encodeMessage(req.message),
+      clientUuid: conn.clientUuid!,
+    }).then((res) => res ?? this.handlers.get(req.type)!(conn, req));
+  }
+
+  // ---- invalidations -------------------------------------------------------------------------
+
+  private deliverInvalidation(inv: Invalidation): void {
+    if (this.dropNextInvalidations > 0) {
+      this.dropNextInvalidations--;
+      return;
+    }
+    this.listeners.deliver(inv);
+  }
+
+  /** Test/operations hook: new lineage for a partition, so clients drop what they cached there. */
+  rotatePartitionUuid(partitionId: number): string {
+    return this.sequences.rotate(partitionId);
+  }
+
+  // ---- cluster view ----------------------------------------------------------------------------
+
+  private membersViewEvent(correlation: bigint): Buffer {
+    const b = MessageBuilder.event(C.MEMBERS_VIEW_EVENT, correlation, -1, 4);
+    b.initial.writeInt32LE(this.view.memberListVersion(), Offset.REQUEST_FIXED);
+    b.begin();
+    for (const m of this.view.members()) addMemberInfo(b, { uuid: m.uuid, address: m.address });
+    b.end();
+    return b.build();
+  }
+
+  private partitionsViewEvent(correlation: bigint): Buffer {
+    const b = MessageBuilder.event(C.PARTITIONS_VIEW_EVENT, correlation, -1, 4);
+    b.initial.writeInt32LE(this.view.partitionTableVersion(), Offset.REQUEST_FIXED);
+    const table = partitionsByMember(this.view);
+    b.begin();
+    for (const [, parts] of table) b.frame(intListFrame(parts));
+    b.end();
+    b.frame(uuidListFrame(table.map(([uuid]) => uuid)));
+    return b.build();
+  }
+
+  private pushClusterView(): void {
+    for (const [conn, corr] of this.viewListeners) {
+      conn.send(this.membersViewEvent(corr));
+      conn.send(this.partitionsViewEvent(corr));
+    }
+  }
+
+  // ---- handlers --------------------------------------------------------------------------------
+
+  private on(type: number, h: Handler): void {
+    this.handlers.set(type, h);
+  }
+
+  private registerHandlers(): void {
+    this.on(C.AUTHENTICATION, (conn, req) => this.authenticate(conn, req));
+    this.on(C.AUTHENTICATION_CUSTOM, (conn, req) => this.authenticate(conn, req));
+    this.on(C.ADD_CLUSTER_VIEW_LISTENER, (conn, req) => {
+      this.viewListeners.set(conn, req.correlation);
+      return {
+        response: empty(req),
+        after: () => {
+          conn.send(this.membersViewEvent(req.correlation));
+          conn.send(this.partitionsViewEvent(req.correlation));
+        },
+      };
+    });
+    this.on(C.PING, (_c, req) => empty(req));
+    // Statistics are acknowledged and ignored: the node's own metrics describe the server side.
+    this.on(C.STATISTICS, (_c, req) => empty(req));
+    // No backups are acknowledged to clients (backupAcks is always 0), so no events ever follow.
+    this.on(C.LOCAL_BACKUP_LISTENER, (_c, req) => uuidResponse(req, newUuid()));
+    this.on(C.CREATE_PROXY, (_c, req) => {
+      const r = new FrameReader(req.message);
+      const name = readString(r);
+      const service = readString(r);
+      this.checkService(service, name);
+      return empty(req);
+    });
+    this.on(C.CREATE_PROXIES, (_c, req) => {
+      const r = new FrameReader(req.message);
+      const proxies = readEntryList(r, readString, readString);
+      for (const [name, service] of proxies) this.checkService(service, name);
+      return empty(req);
+    });
+    this.on(C.DESTROY_PROXY, async (conn, req) => {
+      const r = new FrameReader(req.message);
+      const name = readString(r);
+      const service = readString(r);
+      this.checkService(service, name);
+      await this.maps.destroy(name, conn.clientUuid);
+      return empty(req);
+    });
+    this.registerMapHandlers();
+  }
+
+  private checkService(service: string, name: string): void {
+    if (service !== 'hz:impl:mapService') {
+      throw new ProtocolError(
+        ErrorCode.UNSUPPORTED_OPERATION,
+        `MetadataCache serves maps only; cannot create "${name}" of service ${service}`,
+      );
+    }
+  }
+
+  private authenticate(conn: ClientConnection, req: Request): Reply {
+    const auth = decodeAuthRequest(req.message);
+    const decision = authenticate(auth, {
+      clusterName: this.opts.clusterName,
+      credentials: this.opts.credentials,
+    });
+    const response = encodeAuthResponse(req.correlation, {
+      status: decision.status,
+      memberUuid: this.localUuid,
+      partitionCount: this.view.partitionCount,
+      clusterId: this.view.clusterId,
+      address: this.view.localMember.address,
+      serverVersion: SERVER_VERSION,
+    });
+    if (decision.status !== AuthStatus.AUTHENTICATED) {
+      this.metrics.protocolError('auth_failed');
+      this.logger.warn('client authentication refused', {
+        remote: conn.transport.remote,
+        client: auth.clientName,
+        reason: decision.reason,
+      });
+      return { response, after: () => conn.close() };
+    }
+    conn.markAuthenticated(auth.clientUuid!, auth.clientName);
+    this.logger.info('client authenticated', {
+      remote: conn.transport.remote,
+      client: auth.clientName,
+      clientUuid: auth.clientUuid,
+      clientType: auth.clientType,
+      clientVersion: auth.clientVersion,
+    });
+    return response;
+  }
+
+  /** Runs a map operation with its metric; `result` classifies the outcome. */
+  private async op<T>(
+    map: string,
+    operation: OperationName,
+    work: () => Promise<T>,
+    result: (v: T) => OperationResult = () => 'ok',
+  ): Promise<T> {
+    const start = performance.now();
+    try {
+      const v = await work();
+      this.metrics.operation(map, operation, result(v), (performance.now() - start) / 1000);
+      return v;
+    } catch (err) {
+      const kind = errorFor(err).kind;
+      const outcome: OperationResult = kind === ErrorCode.HAZELCAST ? 'error' : 'rejected';
+      this.metrics.operation(map, operation, outcome, (performance.now() - start) / 1000);
+      throw err;
+    }
+  }
+
+  private registerMapHandlers(): void {
+    const hitOrMiss = (v: Buffer | undefined): OperationResult => (v ? 'hit' : 'miss');
+    /** Name then key (after a fixed part of `fixed` bytes). */
+    const nameKey = (req: Request, fixed: number) => {
+      const r = new FrameReader(req.message);
+      const c = r.requireInitial(REQUEST_HEADER_BYTES + fixed);
+      return { r, c, name: readString(r), key: readData(r) };
+    };
+    const write = (conn: ClientConnection, ttl: bigint, maxIdle?: bigint): WriteOptions => {
+      const opts: WriteOptions = { origin: conn.clientUuid! };
+      const ttlMs = ttlOption(ttl);
+      if (ttlMs !== undefined) opts.ttlMs = ttlMs;
+      if (maxIdle !== undefined) {
+        const idle = ttlOption(maxIdle);
+        if (idle !== undefined) opts.maxIdleMs = idle;
+      }
+      return opts;
+    };
+
+    this.on(M.GET, async (_c, req) => {
+      const { name, key } = nameKey(req, 8);
+      const v = await this.op(name, 'get', () => this.maps.get(name, key), hitOrMiss);
+      return nullableDataResponse(req, v);
+    });
+    const putLike =
+      (kind: 'put' | 'set' | 'putIfAbsent', withMaxIdle: boolean) =>
+      async (conn: ClientConnection, req: Request): Promise<Reply> => {
+        const { r, c, name, key } = nameKey(req, withMaxIdle ? 24 : 16);
+        const value = readData(r);
+        const opts = write(
+          conn,
+          c.readBigInt64LE(24),
+          withMaxIdle ? c.readBigInt64LE(32) : undefined,
+        );
+        if (kind === 'set') {
+          await this.op(name, 'set', () => this.maps.set(name, key, value, opts));
+          return empty(req);
+        }
+        if (kind === 'put') {
+          const old = await this.op(name, 'put', () => this.maps.put(name, key, value, opts));
+          return nullableDataResponse(req, old);
+        }
+        const existing = await this.op(name, 'put_if_absent', () =>
+          this.maps.putIfAbsent(name, key, value, opts),
+        );
+        return nullableDataResponse(req, existing);
+      };
+    this.on(M.PUT, putLike('put', false));
+    this.on(M.SET, putLike('set', false));
+    this.on(M.PUT_IF_ABSENT, putLike('putIfAbsent', false));
+    this.on(M.PUT_WITH_MAX_IDLE, putLike('put', true));
+    this.on(M.SET_WITH_MAX_IDLE, putLike('set', true));
+    this.on(M.PUT_IF_ABSENT_WITH_MAX_IDLE, putLike('putIfAbsent', true));
+    // Transient = not written to a map store; this node has none, so it is a set without a response value.
+    const putTransient = (withMaxIdle: boolean) => async (conn: ClientConnection, req: Request) => {
+      await putLike('set', withMaxIdle)(conn, req);
+      return empty(req);
+    };
+    this.on(M.PUT_TRANSIENT, putTransient(false));
+    this.on(M.PUT_TRANSIENT_WITH_MAX_IDLE, putTransient(true));
+
+    this.on(M.REMOVE, async (conn, req) => {
+      const { name, key } = nameKey(req, 8);
+      const old = await this.op(name, 'remove', () => this.maps.remove(name, key, conn.clientUuid));
+      return nullableDataResponse(req, old);
+    });
+    this.on(M.DELETE, async (conn, req) => {
+      const { name, key } = nameKey(req, 8);
+      await this.op(name, 'delete', () => this.maps.delete(name, key, conn.clientUuid));
+      return empty(req);
+    });
+    this.on(M.CONTAINS_KEY, async (_c, req) => {
+      const { name, key } = nameKey(req, 8);
+      const found = await this.op(
+        name,
+        'contains_key',
+        () => this.maps.containsKey(name, key),
+        (f) => (f ? 'hit' : 'miss'),
+      );
+      return booleanResponse(req, found);
+    });
+    this.on(M.EVICT, async (conn, req) => {
+      const { name, key } = nameKey(req, 8);
+      const evicted = await this.op(name, 'evict', () =>
+        this.maps.evict(name, key, conn.clientUuid),
+      );
+      return booleanResponse(req, evicted);
+    });
+    this.on(M.EVICT_ALL, async (conn, req) => {
+      const name = readString(new FrameReader(req.message));
+      await this.op(name, 'evict_all', () => this.maps.evictAll(name, conn.clientUuid));
+      return empty(req);
+    });
+    this.on(M.CLEAR, async (conn, req) => {
+      const name = readString(new FrameReader(req.message));
+      await this.op(name, 'clear', () => this.maps.clear(name, conn.clientUuid));
+      return empty(req);
+    });
+    this.on(M.SIZE, async (_c, req) => {
+      const name = readString(new FrameReader(req.message));
+      const size = await this.op(name, 'size', () => this.maps.size(name));
+      const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation, 4);
+      b.initial.writeInt32LE(Math.min(size, 0x7fffffff), Offset.RESPONSE_FIXED);
+      return b.build();
+    });
+    this.on(M.IS_EMPTY, async (_c, req) => {
+      const name = readString(new FrameReader(req.message));
+      const size = await this.op(name, 'size', () => this.maps.size(name));
+      return booleanResponse(req, size === 0);
+    });
+    this.on(M.GET_ALL, async (_c, req) => {
+      const r = new FrameReader(req.message);
+      const name = readString(r);
+      const keys = readList(r, readData);
+      const found = await this.op(
+        name,
+        'get_all',
+        () => this.maps.getAll(name, keys),
+        (f) => (f.length > 0 ? 'hit' : 'miss'),
+      );
+      const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation);
+      addDataEntryList(b, found);
+      return b.build();
+    });
+    this.on(M.PUT_ALL, async (conn, req) => {
+      const r = new FrameReader(req.message);
+      r.requireInitial(REQUEST_HEADER_BYTES + 1);
+      const name = readString(r);
+      const entries = readEntryList(r, readData, readData);
+      await this.op(name, 'put_all', () =>
+        this.maps.putAll(name, entries, { origin: conn.clientUuid! }),
+      );
+      return empty(req);
+    });
+
+    // ---- near cache ----
+    this.on(M.ADD_NEAR_CACHE_INVALIDATION_LISTENER, (conn, req) => {
+      const r = new FrameReader(req.message);
+      const c = r.requireInitial(REQUEST_HEADER_BYTES + 5);
+      const localOnly = c[REQUEST_HEADER_BYTES + 4] === 1;
+      const name = readString(r);
+      const id = newUuid();
+      this.listeners.add(conn, name, req.correlation, localOnly, id);
+      // A clear right after registering: a reconnecting client drops whatever it cached while
+      // events could not reach it. Current (not incremented) sequence, member as source (§6.4).
+      const p = clearPartitionOf(name, this.view.partitionCount);
+      const clear: Invalidation = {
+        map: name,
+        key: null,
+        partitionId: p,
+        sourceUuid: this.localUuid,
+        partitionUuid: this.sequences.partitionUuid(p),
+        sequence: this.sequences.current(name, p),
+      };
+      return { response: uuidResponse(req, id), after: () => this.listeners.sendTo(id, clear) };
+    });
+    this.on(M.REMOVE_ENTRY_LISTENER, (_c, req) => {
+      const r = new FrameReader(req.message);
+      const c = r.requireInitial(REQUEST_HEADER_BYTES + 17);
+      const id = readUuid(c, REQUEST_HEADER_BYTES);
+      return booleanResponse(req, id !== null && this.listeners.remove(id));
+    });
+    this.on(M.FETCH_NEAR_CACHE_INVALIDATION_METADATA, async (_c, req) => {
+      const r = new FrameReader(req.message);
+      const c = r.requireInitial(REQUEST_HEADER_BYTES + 17);
+      const member = readUuid(c, REQUEST_HEADER_BYTES) ?? this.localUuid;
+      const names = readList(r, readString);
+      const answer =
+        member !== this.localUuid && this.view.fetchMetadata
+          ? await this.view.fetchMetadata(member, names)
+          : this.sequences.metadata(
+              names,
+              this.view.partitionOwners().flatMap((owner, p) => (owner === member ? [p] : [])),
+            );
+      const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation);
+      b.begin();
+      for (const [name, entries] of answer.sequences) {
+        addString(b, name);
+        b.frame(intLongEntryFrame(entries.map(([p, s]) => [p, BigInt(s)])));
+      }
+      b.end();
+      b.frame(intUuidEntryFrame(answer.uuids));
+      return b.build();
+    });
+  }
+}
+
+/** Offsets used by tests and tools. */
+export { Offset };
