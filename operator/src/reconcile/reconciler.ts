@@ -1,0 +1,251 @@
+/**
+ * One reconcile of one MetadataCache: observe (informer caches and a few reads), decide (pure
+ * plan), act (server-side apply of what changed, live settings, status). Every side effect goes
+ * through the injected port, so the orchestration is tested without an apiserver.
+ */
+import type { KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { InvalidSpecError, normalize } from '../api/defaults.js';
+import type {
+  MapSettings,
+  MetadataCache,
+  MetadataCacheResource,
+  MetadataCacheStatus,
+} from '../api/types.js';
+import { childNames } from '../build/names.js';
+import { SECRET_KEYS, type RandomBytes } from '../build/secret.js';
+import { plan, type ObjectRef, type Plan } from './desired.js';
+import { mergeConditions } from './conditions.js';
+import { buildStatus, statusChanged } from './status.js';
+
+export type ApplyResult = 'applied' | 'unchanged';
+export type EventType = 'Normal' | 'Warning';
+
+/** Everything a reconcile reads from or does to the cluster. */
+export interface ClusterPort {
+  getCache(namespace: string, name: string): MetadataCacheResource | undefined;
+  getStatefulSet(namespace: string, name: string): V1StatefulSet | undefined;
+  listPods(namespace: string, cacheName: string): readonly V1Pod[];
+  secretExists(namespace: string, name: string): Promise<boolean>;
+  readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  serviceMonitorCrdInstalled(): Promise<boolean>;
+  apply(obj: KubernetesObject): Promise<ApplyResult>;
+  /** Returns true when it created the object, false when it already existed. */
+  createIfAbsent(obj: KubernetesObject): Promise<boolean>;
+  /** Returns true when it deleted the object, false when there was none. */
+  deleteIfPresent(ref: ObjectRef): Promise<boolean>;
+  writeStatus(cache: MetadataCache, status: MetadataCacheStatus): Promise<void>;
+  event(cache: MetadataCache, type: EventType, reason: string, message: string): Promise<void>;
+  pushMapSettings(
+    podIP: string,
+    map: string,
+    settings: MapSettings,
+    token: string | undefined,
+  ): Promise<void>;
+}
+
+export interface ReconcileOutcome {
+  result: 'success' | 'requeue' | 'error' | 'gone';
+  /** When to look again although nothing changed (a rollout step, a retry). */
+  requeueAfterMs?: number;
+  error?: Error;
+}
+
+export interface ReconcilerOptions {
+  port: ClusterPort;
+  now: () => Date;
+  randomBytes: RandomBytes;
+  /** Re-check period while a rollout or scale step is in flight. */
+  progressRequeueMs?: number;
+}
+
+/** API errors carry the HTTP status in `code` (client-node ApiException). */
+export function apiStatusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function describeError(err: unknown): { reason: string; message: string } {
+  if (err instanceof InvalidSpecError) return { reason: 'InvalidSpec', message: err.message };
+  const status = apiStatusOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (status === 403) return { reason: 'Forbidden', message };
+  if (status === 422) return { reason: 'Rejected', message };
+  return { reason: 'ApplyFailed', message: message.slice(0, 1000) };
+}
+
+export class Reconciler {
+  private readonly port: ClusterPort;
+  private readonly progressRequeueMs: number;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.port = options.port;
+    this.progressRequeueMs = options.progressRequeueMs ?? 5000;
+  }
+
+  async reconcile(namespace: string, name: string): Promise<ReconcileOutcome> {
+    const resource = this.port.getCache(namespace, name);
+    // Deleted: the garbage collector removes the children through their ownerReferences.
+    if (!resource || resource.metadata.deletionTimestamp) return { result: 'gone' };
+    let cache: MetadataCache;
+    try {
+      cache = normalize(resource);
+    } catch (err) {
+      const shell = { metadata: { ...resource.metadata, name, namespace }, spec: {} };
+      return this.fail(shell as MetadataCache, resource.status, err, undefined);
+    }
+    let p: Plan | undefined;
+    try {
+      p = await this.decide(cache);
+      await this.act(cache, p);
+      const liveHash = await this.pushLiveSettings(cache, p);
+      await this.writeStatus(cache, p, liveHash, undefined);
+      return p.progress
+        ? { result: 'requeue', requeueAfterMs: this.progressRequeueMs }
+        : { result: 'success' };
+    } catch (err) {
+      return this.fail(cache, cache.status, err, p);
+    }
+  }
+
+  private async decide(cache: MetadataCache): Promise<Plan> {
+    const { namespace, name } = cache.metadata;
+    const names = childNames(name);
+    const generatedSecretExists =
+      cache.spec.auth.enabled && !cache.spec.auth.secretName
+        ? await this.port.secretExists(namespace, names.generatedSecret)
+        : false;
+    return plan(
+      {
+        cache,
+        statefulSet: this.port.getStatefulSet(namespace, names.statefulSet),
+        pods: this.port.listPods(namespace, name),
+        generatedSecretExists,
+        serviceMonitorCrdInstalled: cache.spec.monitoring.serviceMonitor.enabled
+          ? await this.port.serviceMonitorCrdInstalled()
+          : false,
+      },
+      this.options.randomBytes,
+    );
+  }
+
+  private async act(cache: MetadataCache, p: Plan): Promise<void> {
+    for (const obj of p.createIfAbsent) {
+      if (await this.port.createIfAbsent(obj)) {
+        await this.port.event(
+          cache,
+          'Normal',
+          'CredentialsGenerated',
+          `created Secret ${obj.metadata?.name}`,
+        );
+      }
+    }
+    for (const obj of p.apply) {
+      if ((await this.port.apply(obj)) === 'applied') {
+        const what = `${obj.kind} ${obj.metadata?.name}`;
+        const why = obj.kind === 'StatefulSet' && p.progress ? `: ${p.progress}` : '';
+        await this.port.event(cache, 'Normal', 'Applied', `applied ${what}${why}`);
+      }
+    }
+    for (const ref of p.delete) {
+      if (await this.port.deleteIfPresent(ref)) {
+        await this.port.event(
+          cache,
+          'Normal',
+          'Deleted',
+          `deleted ${ref.kind} ${ref.name} (disabled)`,
+        );
+      }
+    }
+  }
+
+  /** Pushes changed map settings to every ready member; returns the hash to record. */
+  private async pushLiveSettings(cache: MetadataCache, p: Plan): Promise<string | undefined> {
+    const recorded = cache.status?.liveSettingsHash;
+    if (recorded === undefined) return p.live.hash;
+    if (!p.live.push) return recorded;
+    const token = p.authSecretName
+      ? (await this.port.readSecret(cache.metadata.namespace, p.authSecretName))?.[
+          SECRET_KEYS.token
+        ]
+      : undefined;
+    const targets = p.pods.filter((pod) => pod.ready && pod.podIP);
+    for (const pod of targets) {
+      for (const [map, settings] of Object.entries(p.live.settings)) {
+        await this.port.pushMapSettings(pod.podIP!, map, settings, token);
+      }
+    }
+    await this.port.event(
+      cache,
+      'Normal',
+      'LiveSettingsPushed',
+      `pushed settings of ${Object.keys(p.live.settings).length} maps to ${targets.length} members without a restart`,
+    );
+    return p.live.hash;
+  }
+
+  private async writeStatus(
+    cache: MetadataCache,
+    p: Plan | undefined,
+    liveHash: string | undefined,
+    error: { reason: string; message: string } | undefined,
+  ): Promise<void> {
+    const sts = this.port.getStatefulSet(
+      cache.metadata.namespace,
+      childNames(cache.metadata.name).statefulSet,
+    );
+    const status = buildStatus({
+      cache,
+      plan: p,
+      updateRevision: sts?.status?.updateRevision,
+      liveSettingsHash: liveHash,
+      error,
+      now: this.options.now(),
+    });
+    if (statusChanged(cache.status, status)) await this.port.writeStatus(cache, status);
+  }
+
+  private async fail(
+    cache: MetadataCache,
+    previous: MetadataCacheStatus | undefined,
+    err: unknown,
+    p: Plan | undefined,
+  ): Promise<ReconcileOutcome> {
+    const error = describeError(err);
+    const withStatus = { ...cache, ...(previous ? { status: previous } : {}) };
+    try {
+      await this.port.event(withStatus, 'Warning', error.reason, error.message);
+      if (!(err instanceof InvalidSpecError)) {
+        await this.writeStatus(withStatus, p, previous?.liveSettingsHash, error);
+      } else {
+        await this.writeInvalidStatus(withStatus, previous, error);
+      }
+    } catch {
+      // Reporting failed too (apiserver down?): the retry will report again.
+    }
+    // An invalid spec stays invalid until the user edits it (which triggers a reconcile).
+    return err instanceof InvalidSpecError
+      ? { result: 'success' }
+      : { result: 'error', error: err instanceof Error ? err : new Error(String(err)) };
+  }
+
+  private async writeInvalidStatus(
+    cache: MetadataCache,
+    previous: MetadataCacheStatus | undefined,
+    error: { reason: string; message: string },
+  ): Promise<void> {
+    const conditions = mergeConditions(
+      previous?.conditions,
+      [
+        { type: 'Degraded', status: 'True', ...error },
+        { type: 'Progressing', status: 'False', reason: 'ReconcileFailed', message: error.message },
+        ...(previous?.conditions ?? [])
+          .filter((c) => c.type === 'Available')
+          .map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+      ],
+      cache.metadata.generation,
+      this.options.now(),
+    );
+    const status = { ...previous, conditions, observedGeneration: cache.metadata.generation ?? 0 };
+    if (statusChanged(previous, status)) await this.port.writeStatus(cache, status);
+  }
+}

@@ -1,0 +1,141 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse, stringify } from 'yaml';
+import { nodeConfigSchema } from '../../../cache-node/src/config/schema.js';
+import { validateConfig } from '../../../cache-node/src/config/validate.js';
+import { ANNOTATIONS } from '../../../operator/src/api/constants.js';
+import {
+  buildClientService,
+  buildConfigMap,
+  buildGeneratedSecret,
+  buildHeadlessService,
+  buildNodeConfig,
+  buildPodDisruptionBudget,
+  buildServiceMonitor,
+  buildStatefulSet,
+  configChecksum,
+  CONFIG_FILE,
+} from '../../../operator/src/build/index.js';
+import { fixedBytes, sample } from './sample.js';
+
+const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'operator');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+/** Compares with test/fixtures/operator/NAME.golden.yaml; UPDATE_GOLDEN=1 rewrites it. */
+function expectGolden(name: string, value: unknown): void {
+  const file = join(fixtures, `${name}.golden.yaml`);
+  const text = stringify(value, {
+    aliasDuplicateObjects: false,
+    blockQuote: 'literal',
+    lineWidth: 0,
+  });
+  if (update || !existsSync(file)) writeFileSync(file, text);
+  expect(text).toEqual(readFileSync(file, 'utf8'));
+}
+
+const plan = {
+  replicas: 3,
+  partition: 0,
+  configChecksum: 'abc123',
+  authSecretName: 'catalog-auth',
+};
+
+describe('builders (golden)', () => {
+  const cache = sample();
+  it.each([
+    ['configmap', () => buildConfigMap(cache)],
+    ['secret', () => buildGeneratedSecret(cache, fixedBytes)],
+    ['service-headless', () => buildHeadlessService(cache)],
+    ['service-client', () => buildClientService(cache)],
+    ['statefulset', () => buildStatefulSet(cache, plan)],
+    ['pdb', () => buildPodDisruptionBudget(cache)],
+    [
+      'servicemonitor',
+      () =>
+        buildServiceMonitor(
+          sample({ monitoring: { serviceMonitor: { enabled: true, labels: { release: 'kps' } } } }),
+        ),
+    ],
+  ])('%s', (name, build) => expectGolden(name, build()));
+});
+
+describe('node config', () => {
+  const cache = sample();
+  it('validates against the node schema (ajv) and the node config boundary', () => {
+    const ajv = new Ajv({ strict: false });
+    const config = parse(buildConfigMap(cache).data![CONFIG_FILE]) as unknown;
+    expect(ajv.validate(nodeConfigSchema, config)).toBe(true);
+    expect(() => validateConfig(config, 'configmap')).not.toThrow();
+  });
+
+  it('discovers members through the headless Service of its own namespace', () => {
+    expect(buildNodeConfig(cache).discovery).toEqual({
+      mode: 'kubernetes',
+      namespace: 'shop',
+      service: 'catalog-hl',
+    });
+  });
+
+  it('keeps the restart checksum when only live map settings change', () => {
+    const live = sample({ maps: [{ name: 'products', maxEntries: 10 }, { name: 'prices' }] });
+    expect(configChecksum(buildNodeConfig(live))).toBe(configChecksum(buildNodeConfig(cache)));
+  });
+
+  it('changes the restart checksum when a restart-relevant setting changes', () => {
+    for (const change of [
+      { backupCount: 2 },
+      { maps: [{ name: 'other' }] },
+      { logLevel: 'debug' },
+    ]) {
+      expect(configChecksum(buildNodeConfig(sample(change)))).not.toBe(
+        configChecksum(buildNodeConfig(cache)),
+      );
+    }
+  });
+});
+
+describe('statefulset', () => {
+  it('gives the hand-off time plus margins as the grace period', () => {
+    const sts = buildStatefulSet(sample({ handoffTimeoutSeconds: 100 }), plan);
+    expect(sts.spec!.template.spec!.terminationGracePeriodSeconds).toBeGreaterThan(100);
+    expect(sts.spec!.template.metadata!.annotations![ANNOTATIONS.configChecksum]).toBe('abc123');
+  });
+
+  it('spreads by zone by default, as given otherwise, and not at all for []', () => {
+    const keys = (spec: Record<string, unknown>) =>
+      buildStatefulSet(sample(spec), plan).spec!.template.spec!.topologySpreadConstraints!.map(
+        (c) => c.topologyKey,
+      );
+    expect(keys({})).toContain('topology.kubernetes.io/zone');
+    expect(keys({ topologySpreadConstraints: [] })).toEqual([]);
+    expect(
+      keys({
+        topologySpreadConstraints: [
+          { maxSkew: 2, topologyKey: 'rack', whenUnsatisfiable: 'DoNotSchedule' },
+        ],
+      }),
+    ).toEqual(['rack']);
+  });
+
+  it('reads no credentials when auth is off', () => {
+    const sts = buildStatefulSet(sample({ auth: { enabled: false } }), {
+      ...plan,
+      authSecretName: undefined,
+    });
+    const env = sts.spec!.template.spec!.containers[0].env!.map((e) => e.name);
+    expect(env).not.toContain('METADATACACHE_TOKEN');
+  });
+});
+
+describe('optional children', () => {
+  it('builds no PDB, ServiceMonitor or Secret when they are off or user-provided', () => {
+    expect(
+      buildPodDisruptionBudget(sample({ podDisruptionBudget: { enabled: false } })),
+    ).toBeUndefined();
+    expect(buildServiceMonitor(sample())).toBeUndefined();
+    expect(
+      buildGeneratedSecret(sample({ auth: { secretName: 'mine' } }), fixedBytes),
+    ).toBeUndefined();
+  });
+});
