@@ -1,0 +1,100 @@
+/** PUT/GET/DELETE /v1/maps/{map}/entries/{key}: route → MapService call → response. */
+import express, { Router, type Request, type Response } from 'express';
+import { decodeHttpValue, encodeHttpValue } from '../data/index.js';
+import type { Operation, OperationResult } from '../metrics.js';
+import type { HttpContext } from './context.js';
+import { HttpError } from './errors.js';
+import {
+  checkEntryBody,
+  parseEntryContentType,
+  parseKey,
+  parseMapName,
+  parseTtl,
+} from './request.js';
+
+/** Map label for requests refused before a map was known: keeps the label set bounded. */
+export const UNKNOWN_MAP_LABEL = '_unknown';
+
+interface EntryLocals {
+  map: string;
+  key: Buffer;
+  result?: OperationResult;
+}
+
+const locals = (res: Response) => res.locals as EntryLocals;
+const param = (req: Request, name: string) => String(req.params[name]);
+
+export function entriesRouter(ctx: HttpContext): Router {
+  const { mapService, store, config } = ctx;
+  const now = ctx.now ?? (() => performance.now());
+  const router = Router();
+
+  /** Counts the operation when the response is sent, whatever path it took (errors included). */
+  const observe =
+    (operation: Operation) => (req: Request, res: Response, next: express.NextFunction) => {
+      const start = now();
+      res.on('finish', () => {
+        const name = param(req, 'map');
+        const map = store.getMap(name) ? name : UNKNOWN_MAP_LABEL;
+        const result =
+          locals(res).result ?? (res.statusCode >= 500 ? 'error' : ('rejected' as const));
+        ctx.metrics.observeOperation('http', map, operation, result, (now() - start) / 1000);
+      });
+      next();
+    };
+
+  /** Map name and key are checked before any body is read. */
+  const target = (req: Request, res: Response, next: express.NextFunction) => {
+    locals(res).map = parseMapName(param(req, 'map'));
+    locals(res).key = parseKey(param(req, 'key'), config.limits.maxKeyBytes);
+    next();
+  };
+
+  const path = '/v1/maps/:map/entries/:key';
+
+  router.put(
+    path,
+    observe('put'),
+    target,
+    (req, _res, next) => {
+      parseEntryContentType(req.headers['content-type']);
+      parseTtl(req.query.ttl);
+      next();
+    },
+    express.raw({ type: () => true, limit: config.limits.maxValueBytes }),
+    async (req, res) => {
+      const contentType = parseEntryContentType(req.headers['content-type']);
+      const ttlMs = parseTtl(req.query.ttl);
+      // express.raw leaves no Buffer for an empty body.
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      checkEntryBody(contentType, body);
+      const { map, key } = locals(res);
+      const value = encodeHttpValue(contentType, body);
+      const previous = await mapService.put(map, key, value, ttlMs === undefined ? {} : { ttlMs });
+      locals(res).result = 'ok';
+      res.status(previous === undefined ? 201 : 204).end();
+    },
+  );
+
+  router.get(path, observe('get'), target, async (_req, res) => {
+    const { map, key } = locals(res);
+    const value = await mapService.get(map, key);
+    if (value === undefined) {
+      locals(res).result = 'miss';
+      throw new HttpError(404, 'not_found', 'no entry with this key');
+    }
+    locals(res).result = 'hit';
+    const decoded = decodeHttpValue(value);
+    res.status(200).type(decoded.contentType).send(decoded.body);
+  });
+
+  router.delete(path, observe('delete'), target, async (_req, res) => {
+    const { map, key } = locals(res);
+    const removed = await mapService.delete(map, key);
+    locals(res).result = 'ok';
+    if (!removed) throw new HttpError(404, 'not_found', 'no entry with this key');
+    res.status(204).end();
+  });
+
+  return router;
+}
