@@ -579,7 +579,12 @@ export class Cluster implements Routing {
 
   // ---- ClusterView -------------------------------------------------------------------------------
 
+  /**
+   * Owners are recomputed synchronously (the invalidation hub asks who owns a partition in the
+   * same tick as a write); clients are told on the next turn, once per burst of changes.
+   */
   private notifyView(): void {
+    this.owners = this.computeOwners();
     if (this.notifyScheduled) return;
     this.notifyScheduled = true;
     setImmediate(() => {
