@@ -83,9 +83,6 @@ command itself, so that the manifest and the image cannot disagree about it.
 - --metrics-port={{ .Values.operator.metricsPort }}
 - --leader-elect={{ .Values.operator.leaderElection.enabled }}
 - --log-level={{ .Values.operator.logLevel }}
-{{- with .Values.operator.watchNamespaces }}
-- --watch-namespaces={{ join "," . }}
-{{- end }}
 {{- with .Values.operator.extraArgs }}
 {{ toYaml . }}
 {{- end }}
