@@ -9,6 +9,7 @@ import type { HttpContext } from './context.js';
 import { entriesRouter } from './entries.js';
 import { HttpError, errorBody, toHttpError } from './errors.js';
 import { mapsRouter } from './maps.js';
+import { recordOperation } from './observe.js';
 
 export function createHttpApp(ctx: HttpContext): Express {
   const app = express();
@@ -46,6 +47,7 @@ function errorHandler(ctx: HttpContext): ErrorRequestHandler {
     if (httpError.status >= 500) {
       ctx.logger.error('request failed', { method: req.method, path: req.path, err });
     }
+    recordOperation(res, httpError.status);
     res.status(httpError.status).set(httpError.headers).json(errorBody(httpError));
   };
 }

@@ -4,6 +4,7 @@ import { decodeHttpValue, encodeHttpValue } from '../data/index.js';
 import type { Operation, OperationResult } from '../metrics.js';
 import type { HttpContext } from './context.js';
 import { HttpError } from './errors.js';
+import { recordOperation, setRecorder } from './observe.js';
 import {
   checkEntryBody,
   parseEntryContentType,
@@ -29,15 +30,22 @@ export function entriesRouter(ctx: HttpContext): Router {
   const now = ctx.now ?? (() => performance.now());
   const router = Router();
 
-  /** Counts the operation when the response is sent, whatever path it took (errors included). */
+  /**
+   * Arms the operation metric: it is recorded just before the response is written, by the
+   * handler (success) or by the app's error handler (any failure, including body parsing).
+   */
   const observe =
     (operation: Operation) => (req: Request, res: Response, next: express.NextFunction) => {
       const start = now();
-      res.on('finish', () => {
-        const name = param(req, 'map');
+      const name = param(req, 'map');
+      let done = false;
+      setRecorder(res, (status) => {
+        if (done) return;
+        done = true;
         const map = store.getMap(name) ? name : UNKNOWN_MAP_LABEL;
+        // Bad input and a full map (507) are refusals; other 5xx are errors of ours.
         const result =
-          locals(res).result ?? (res.statusCode >= 500 ? 'error' : ('rejected' as const));
+          locals(res).result ?? (status >= 500 && status !== 507 ? 'error' : ('rejected' as const));
         ctx.metrics.observeOperation('http', map, operation, result, (now() - start) / 1000);
       });
       next();
@@ -72,7 +80,9 @@ export function entriesRouter(ctx: HttpContext): Router {
       const value = encodeHttpValue(contentType, body);
       const previous = await mapService.put(map, key, value, ttlMs === undefined ? {} : { ttlMs });
       locals(res).result = 'ok';
-      res.status(previous === undefined ? 201 : 204).end();
+      const status = previous === undefined ? 201 : 204;
+      recordOperation(res, status);
+      res.status(status).end();
     },
   );
 
@@ -84,6 +94,7 @@ export function entriesRouter(ctx: HttpContext): Router {
       throw new HttpError(404, 'not_found', 'no entry with this key');
     }
     locals(res).result = 'hit';
+    recordOperation(res, 200);
     const decoded = decodeHttpValue(value);
     res.status(200).type(decoded.contentType).send(decoded.body);
   });
@@ -93,6 +104,7 @@ export function entriesRouter(ctx: HttpContext): Router {
     const removed = await mapService.delete(map, key);
     locals(res).result = 'ok';
     if (!removed) throw new HttpError(404, 'not_found', 'no entry with this key');
+    recordOperation(res, 204);
     res.status(204).end();
   });
 
