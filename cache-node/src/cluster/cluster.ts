@@ -99,6 +99,7 @@ export class Cluster implements Routing {
   private collecting: Promise<unknown>[] | undefined;
   private readonly lastSequence = new Map<string, { uuid: string; seq: number }>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private splitTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly opts: ClusterOptions) {
@@ -132,7 +133,13 @@ export class Cluster implements Routing {
         onEpoch: () => this.notifyView(),
         onEvicted: () => void this.resetAndRejoin(),
       },
-      { extra: () => ({ established: this.established, pending: this.migrator.pending().length }) },
+      {
+        extra: () => ({
+          established: this.established,
+          clusterId: this.clusterIdValue,
+          pending: this.migrator.pending().length,
+        }),
+      },
       opts.log,
     );
     this.nearCache = new MemberNearCache(s.memberNearCacheMaxEntries);
@@ -152,6 +159,7 @@ export class Cluster implements Routing {
       target: () => this.target,
       channelTo: (id) => this.membership.channelTo(id),
       sequences: () => this.hub?.sequences,
+      clusterId: () => this.clusterIdValue,
       inflight: (p) => Promise.allSettled([...(this.inflightWrites.get(p) ?? [])]),
       commit: (p, replicas, except) => this.commit(p, replicas, except),
       log: opts.log,
@@ -172,6 +180,8 @@ export class Cluster implements Routing {
   async start(): Promise<void> {
     await this.transport.listen();
     this.membership.start();
+    this.splitTimer = setInterval(() => this.checkSplit(), 1000);
+    this.splitTimer.unref();
     await this.join();
   }
 
@@ -204,6 +214,7 @@ export class Cluster implements Routing {
     this.stopped = true;
     this.migrator.stop();
     clearTimeout(this.sweepTimer);
+    clearInterval(this.splitTimer);
     this.membership.stop();
     await this.transport.close();
   }
@@ -298,15 +309,29 @@ export class Cluster implements Routing {
 
   // ---- membership and table ----------------------------------------------------------------------
 
+  /**
+   * Join an established cluster through any established peer, or, when none exists, form one:
+   * only the member with the lowest id in its view forms it (once every discovered member
+   * answered, or after the join window), so members starting together agree on one table.
+   */
   private async join(): Promise<void> {
     const windowMs = this.opts.joinWindowMs ?? 3000;
     const deadline = Date.now() + windowMs;
-    while (!this.stopped && Date.now() < deadline) {
+    while (!this.stopped) {
       const peers = this.membership.members().filter((m) => m.id !== this.selfId);
-      const established = peers.find((m) => this.membership.reportOf(m.id)?.established === true);
-      if (established && (await this.adoptTableFrom(established.id))) return;
-      // A fresh cluster: once every discovered member answered, all compute the same table.
-      if (!established && this.membership.allDiscoveredAnswered()) break;
+      // Prefer the group that wins a merge (the smallest cluster id), so a rejoin lands there.
+      const established = peers
+        .filter((m) => this.membership.reportOf(m.id)?.established === true)
+        .sort((a, b) =>
+          String(this.membership.reportOf(a.id)?.clusterId).localeCompare(
+            String(this.membership.reportOf(b.id)?.clusterId),
+          ),
+        )[0];
+      if (established) {
+        if (await this.adoptTableFrom(established.id)) return;
+      } else if (peers.every((m) => m.id > this.selfId)) {
+        if (this.membership.allDiscoveredAnswered() || Date.now() >= deadline) break;
+      }
       await sleep(50);
     }
     if (this.stopped) return;
@@ -316,7 +341,25 @@ export class Cluster implements Routing {
       .sort();
     this.clusterIdValue = uuidFrom(`${this.opts.settings.clusterName}\n${ids.join('\n')}`);
     this.current = this.computeTarget();
+    this.opts.log.info(`formed the cluster with ${ids.length} member(s)`);
     this.becomeEstablished();
+  }
+
+  /**
+   * Two established groups that meet (members started apart, or a partition healed) would serve
+   * conflicting tables: the group with the greater cluster id drops its data and rejoins.
+   */
+  private checkSplit(): void {
+    if (!this.established || this.stopped) return;
+    for (const m of this.membership.members()) {
+      const r = this.membership.reportOf(m.id);
+      if (r?.established !== true || typeof r.clusterId !== 'string') continue;
+      if (r.clusterId < this.clusterIdValue) {
+        this.opts.log.warn(`met cluster ${r.clusterId} through ${m.id}; merging into it`);
+        void this.resetAndRejoin();
+        return;
+      }
+    }
   }
 
   private async adoptTableFrom(memberId: string): Promise<boolean> {
@@ -382,7 +425,7 @@ export class Cluster implements Routing {
   private commit(p: number, replicas: string[], except: string | undefined): void {
     if (!this.current) return;
     this.current.replicas[p] = replicas;
-    const msg = { op: 'moved', p, replicas };
+    const msg = { op: 'moved', p, replicas, cid: this.clusterIdValue };
     for (const m of this.membership.members()) {
       if (m.id !== this.selfId && m.id !== except) this.membership.channelTo(m.id)?.send(msg);
     }
@@ -407,7 +450,11 @@ export class Cluster implements Routing {
   }
 
   private sweep(): void {
-    if (!this.current || !this.target || !this.isConverged()) return;
+    if (!this.current || !this.target || this.stopped) return;
+    if (!this.isConverged()) {
+      this.scheduleSweep();
+      return;
+    }
     const held = new Set<number>();
     this.current.replicas.forEach((r, p) => {
       if (r.includes(this.selfId)) held.add(p);
@@ -418,6 +465,17 @@ export class Cluster implements Routing {
       const stale = [...map.entries()].filter((e) => !held.has(e.partitionId)).map((e) => e.key);
       for (const key of stale) map.delete(key);
     }
+  }
+
+  /** Partition data only flows between members of the same cluster incarnation. */
+  private assertSameCluster(h: Record<string, unknown>): void {
+    if (!this.established || h.cid !== this.clusterIdValue) {
+      throw new ClusterUnavailableError('member belongs to another cluster incarnation (merging)');
+    }
+  }
+
+  clusterId(): string {
+    return this.clusterIdValue;
   }
 
   private async resetAndRejoin(): Promise<void> {
@@ -459,6 +517,7 @@ export class Cluster implements Routing {
         return this.mapService.serveSize(msg);
       case 'backup':
       case 'bulk': {
+        this.assertSameCluster(h);
         const n = applyRecords(
           this.opts.store,
           decodeRecords(msg),
@@ -473,6 +532,8 @@ export class Cluster implements Routing {
       case 'inv':
         this.applyInvalidation(h, msg.buffers[0]);
         return { header: {}, buffers: [] };
+      case 'describe':
+        return { header: this.describe(), buffers: [] };
       case 'meta':
         return { header: { answer: this.localMetadata(h.names as string[]) }, buffers: [] };
       default:
@@ -485,6 +546,7 @@ export class Cluster implements Routing {
   }
 
   private acceptHandoff(h: Record<string, unknown>): Message {
+    this.assertSameCluster(h);
     const p = Number(h.p);
     const replicas = h.replicas as string[];
     if (!this.current || !Array.isArray(replicas)) {
@@ -500,7 +562,7 @@ export class Cluster implements Routing {
 
   private applyMoved(h: Record<string, unknown>): void {
     const p = Number(h.p);
-    if (!this.current || !Array.isArray(h.replicas)) return;
+    if (!this.current || !Array.isArray(h.replicas) || h.cid !== this.clusterIdValue) return;
     const alive = new Set(this.membership.members().map((m) => m.id));
     const replicas = (h.replicas as string[]).filter((id) => alive.has(id));
     if (replicas.length === 0 || !(p >= 0 && p < this.partitionCount)) return;

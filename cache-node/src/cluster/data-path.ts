@@ -29,6 +29,8 @@ export interface Routing {
   trackWrite(p: number, done: Promise<unknown>): void;
   /** Invalidation acks collected while running `work` (the owner's broadcast to members). */
   collectInvalidationAcks<T>(work: () => T): [T, Promise<unknown>[]];
+  /** The cluster incarnation replicas must belong to. */
+  clusterId(): string;
   /** Entries of owned partitions in a map (for size). */
   ownedCount(map: string): number;
 }
@@ -309,7 +311,7 @@ export class ClusteredMapService implements MapService {
   replicate(p: number, records: ReplicaRecord[]): Promise<void> {
     const targets = this.routing.replicaTargets(p);
     if (targets.length === 0) return Promise.resolve();
-    const msg = encodeRecords('backup', records, { p });
+    const msg = encodeRecords('backup', records, { p, cid: this.routing.clusterId() });
     return Promise.all(
       targets.map(async (id) => {
         const channel = this.routing.channelTo(id);

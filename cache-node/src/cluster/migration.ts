@@ -23,6 +23,7 @@ export interface MigrationDeps {
   target(): PartitionTable | undefined;
   channelTo(memberId: string): Channel | undefined;
   sequences(): PartitionSequences | undefined;
+  clusterId(): string;
   /** Writes of p still replicating. */
   inflight(p: number): Promise<unknown>;
   /** Adopt new replicas for p locally and tell the other members. */
@@ -131,7 +132,7 @@ export class Migrator {
         const channel = this.deps.channelTo(id);
         if (!channel) return [Promise.reject(new Error(`member ${id} is not connected`))];
         return chunks.map((c) => {
-          const msg = encodeRecords('bulk', c, { p });
+          const msg = encodeRecords('bulk', c, { p, cid: this.deps.clusterId() });
           return channel.request(msg.header, msg.buffers, this.deps.bulkTimeoutMs);
         });
       });
@@ -157,7 +158,7 @@ export class Migrator {
       if (!channel) throw new Error(`new owner ${owner} is not connected`);
       const lineage = this.deps.sequences()?.export(p);
       await channel.request(
-        { op: 'handoff', p, replicas, ...(lineage ? { lineage } : {}) },
+        { op: 'handoff', p, replicas, cid: this.deps.clusterId(), ...(lineage ? { lineage } : {}) },
         [],
         this.deps.bulkTimeoutMs,
       );
