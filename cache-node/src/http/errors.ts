@@ -42,6 +42,10 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof UnknownMapError) return new HttpError(404, 'unknown_map', err.message);
   if (err instanceof CapacityError) return new HttpError(507, 'capacity', err.message);
+  // The cluster's retryable errors (owner moving or unreachable, member joining): try again.
+  if (err instanceof Error && (err as { retryable?: unknown }).retryable === true) {
+    return new HttpError(503, 'unavailable', err.message, { 'retry-after': '1' });
+  }
   if (err instanceof ConfigError) {
     return new HttpError(400, 'invalid_settings', err.problems.join('; '));
   }
