@@ -15,6 +15,7 @@
  */
 import { FrequencySketch } from './sketch.js';
 import { NodeList } from './list.js';
+import { MiniSimTuner, type TunerOptions } from './window-tuner.js';
 import type { EvictionPolicy, PolicyNode } from './types.js';
 
 const WINDOW = 1;
@@ -26,8 +27,11 @@ export interface TinyLfuOptions {
   windowFraction?: number;
   /** Share of the main region that is protected. */
   protectedFraction?: number;
-  /** Resize the window by hill climbing on the sampled hit rate. */
-  adaptive?: boolean;
+  /**
+   * How the window is resized: 'minisim' (simulate a few window shares on a key sample and adopt
+   * the best; window-tuner.ts), 'hill' (Caffeine's simple hill climber on the hit rate), 'none'.
+   */
+  adaptation?: 'minisim' | 'hill' | 'none';
   /** Hill climber: first step as a share of capacity; reset to it on a large hit-rate change. */
   stepFraction?: number;
   /** Hill climber: step decay per sample while the hit rate is stable. */
@@ -41,6 +45,12 @@ export interface TinyLfuOptions {
   /** Sketch options. */
   sketchSampleFactor?: number;
   doorkeeper?: boolean;
+  /** Window tuner settings ('minisim'). */
+  tuner?: TunerOptions;
+  /** Use this sketch instead of an own one (mini caches of the window tuner share one). */
+  sketch?: FrequencySketch;
+  /** Whether hits and misses increment the sketch (false when its owner feeds it). */
+  recordFrequency?: boolean;
   /** Source of randomness for the hash-flooding guard (deterministic by default). */
   random?: () => number;
 }
@@ -80,7 +90,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
   /** The entry most recently moved from the window to probation, not yet tested for admission. */
   private pending: PolicyNode | null = null;
   private readonly random: () => number;
-  private readonly o: Required<Omit<TinyLfuOptions, 'random'>>;
+  private readonly o: Required<Omit<TinyLfuOptions, 'random' | 'sketch' | 'tuner'>>;
+  private readonly tunerOptions: TunerOptions | undefined;
+  private readonly sharedSketch: FrequencySketch | undefined;
+  private tuner: MiniSimTuner | undefined;
   // Hill climber state.
   private hitsInSample = 0;
   private missesInSample = 0;
@@ -91,7 +104,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.o = {
       windowFraction: options.windowFraction ?? 0.01,
       protectedFraction: options.protectedFraction ?? 0.8,
-      adaptive: options.adaptive ?? true,
+      adaptation: options.adaptation ?? 'minisim',
       stepFraction: options.stepFraction ?? 0.0625,
       stepDecay: options.stepDecay ?? 0.98,
       restartThreshold: options.restartThreshold ?? 0.05,
@@ -99,12 +112,16 @@ export class TinyLfuPolicy implements EvictionPolicy {
       maxWindowFraction: options.maxWindowFraction ?? 0.8,
       sketchSampleFactor: options.sketchSampleFactor ?? 10,
       doorkeeper: options.doorkeeper ?? false,
+      recordFrequency: options.recordFrequency ?? true,
     };
+    this.sharedSketch = options.sketch;
+    this.tunerOptions = options.tuner;
     this.random = options.random ?? xorshift(0x2545f491);
     this.capacity = Math.max(1, capacity);
     this.sketch = this.newSketch();
     this.windowTarget = this.o.windowFraction * this.capacity;
     this.step = this.o.stepFraction * this.capacity;
+    this.tuner = this.newTuner();
   }
 
   get size(): number {
@@ -126,16 +143,14 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   onHit(node: PolicyNode): void {
-    this.sketch.increment(node.hash);
-    this.hitsInSample++;
+    if (this.o.recordFrequency) this.sketch.increment(node.hash);
     this.reorder(node);
-    this.climb();
+    this.adapt(node.hash, true);
   }
 
   onMiss(hash: number): void {
-    this.sketch.increment(hash);
-    this.missesInSample++;
-    this.climb();
+    if (this.o.recordFrequency) this.sketch.increment(hash);
+    this.adapt(hash, false);
   }
 
   onAdd(node: PolicyNode): void {
@@ -186,6 +201,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.windowTarget *= ratio;
     this.step = this.o.stepFraction * capacity;
     this.sketch = this.newSketch();
+    this.tuner = this.newTuner();
   }
 
   clear(): void {
@@ -196,7 +212,14 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.sketch = this.newSketch();
   }
 
+  private newTuner(): MiniSimTuner | undefined {
+    return this.o.adaptation === 'minisim'
+      ? new MiniSimTuner(this.capacity, this.tunerOptions)
+      : undefined;
+  }
+
   private newSketch(): FrequencySketch {
+    if (this.sharedSketch) return this.sharedSketch;
     return new FrequencySketch({
       capacity: this.capacity,
       sampleFactor: this.o.sketchSampleFactor,
@@ -252,9 +275,19 @@ export class TinyLfuPolicy implements EvictionPolicy {
     return loser;
   }
 
+  private adapt(hash: number, hit: boolean): void {
+    if (this.tuner) {
+      const share = this.tuner.access(hash);
+      if (share !== undefined) this.windowTarget = share * this.capacity;
+    } else if (this.o.adaptation === 'hill') {
+      if (hit) this.hitsInSample++;
+      else this.missesInSample++;
+      this.climb();
+    }
+  }
+
   /** Caffeine's simple hill climber: step the window in the direction that raised the hit rate. */
   private climb(): void {
-    if (!this.o.adaptive) return;
     const samples = this.hitsInSample + this.missesInSample;
     if (samples < this.o.sampleFactor * this.capacity) return;
     const hitRate = this.hitsInSample / samples;
