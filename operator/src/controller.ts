@@ -24,6 +24,8 @@ export interface ControllerOptions {
   concurrency?: number;
   resyncMs?: number;
   staleWatchMs?: number;
+  /** Watch one namespace only (default: every namespace). */
+  namespace?: string;
   log: (msg: string) => void;
 }
 
@@ -52,6 +54,9 @@ export class Controller {
     const policy = kc.makeApiClient(k8s.PolicyV1Api);
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 
+    const ns = o.namespace;
+    const at = (group: string, plural: string) =>
+      ns ? `${group}/namespaces/${ns}/${plural}` : `${group}/${plural}`;
     const supervise = <T extends k8s.KubernetesObject>(
       name: string,
       path: string,
@@ -92,36 +97,51 @@ export class Controller {
     };
     const statefulSets = supervise<k8s.V1StatefulSet>(
       'statefulsets',
-      '/apis/apps/v1/statefulsets',
-      () => apps.listStatefulSetForAllNamespaces({ labelSelector: MANAGED }),
+      at('/apis/apps/v1', 'statefulsets'),
+      () =>
+        ns
+          ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: MANAGED })
+          : apps.listStatefulSetForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
       owned,
     );
     const pods = supervise<k8s.V1Pod>(
       'pods',
-      '/api/v1/pods',
-      () => core.listPodForAllNamespaces({ labelSelector: MEMBER_PODS }),
+      at('/api/v1', 'pods'),
+      () =>
+        ns
+          ? core.listNamespacedPod({ namespace: ns, labelSelector: MEMBER_PODS })
+          : core.listPodForAllNamespaces({ labelSelector: MEMBER_PODS }),
       MEMBER_PODS,
       owned,
     );
     const configMaps = supervise<k8s.V1ConfigMap>(
       'configmaps',
-      '/api/v1/configmaps',
-      () => core.listConfigMapForAllNamespaces({ labelSelector: MANAGED }),
+      at('/api/v1', 'configmaps'),
+      () =>
+        ns
+          ? core.listNamespacedConfigMap({ namespace: ns, labelSelector: MANAGED })
+          : core.listConfigMapForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
       owned,
     );
     const services = supervise<k8s.V1Service>(
       'services',
-      '/api/v1/services',
-      () => core.listServiceForAllNamespaces({ labelSelector: MANAGED }),
+      at('/api/v1', 'services'),
+      () =>
+        ns
+          ? core.listNamespacedService({ namespace: ns, labelSelector: MANAGED })
+          : core.listServiceForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
       owned,
     );
     const pdbs = supervise<k8s.V1PodDisruptionBudget>(
       'poddisruptionbudgets',
-      '/apis/policy/v1/poddisruptionbudgets',
-      () => policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector: MANAGED }),
+      at('/apis/policy/v1', 'poddisruptionbudgets'),
+      () =>
+        ns
+          ? policy.listNamespacedPodDisruptionBudget({ namespace: ns, labelSelector: MANAGED })
+          : policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
       owned,
     );

@@ -6,6 +6,8 @@
  *   --lease-namespace NS --lease-name NAME  where the Lease lives (default $POD_NAMESPACE or
  *                                           metadatacache-system, metadatacache-operator)
  *   --id NAME                              this replica's identity (default $POD_NAME or host-pid)
+ *   --watch-namespace NS                   reconcile one namespace only (default: all)
+ *   --stale-watch-seconds 300              restart an informer that heard nothing this long
  *   --concurrency 4 --resync-seconds 300 --lease-seconds 15 --retry-ms 2000
  * The kubeconfig comes from $KUBECONFIG, ~/.kube/config or the in-cluster service account.
  */
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
       'lease-name': { type: 'string', default: OPERATOR_NAME },
       id: { type: 'string' },
       concurrency: { type: 'string' },
+      'watch-namespace': { type: 'string' },
+      'stale-watch-seconds': { type: 'string' },
       'resync-seconds': { type: 'string' },
       'lease-seconds': { type: 'string' },
       'retry-ms': { type: 'string' },
@@ -53,6 +57,8 @@ async function main(): Promise<void> {
     timers: realTimers,
     concurrency: intFlag(values.concurrency, 'concurrency', 4),
     resyncMs: intFlag(values['resync-seconds'], 'resync-seconds', 300) * 1000,
+    staleWatchMs: intFlag(values['stale-watch-seconds'], 'stale-watch-seconds', 300) * 1000,
+    ...(values['watch-namespace'] ? { namespace: values['watch-namespace'] } : {}),
     log,
   });
   let leading = false;
