@@ -11,8 +11,17 @@ import type { ListenerConnection } from './near-cache-listeners.js';
 import type { ProtocolErrorReason } from './observability.js';
 
 export interface Transport {
-  /** Queue bytes for the peer (the adapter applies backpressure and size limits). */
-  write(buf: Buffer): void;
+  /**
+   * Queue bytes for the peer. Responses are bounded by MAX_IN_FLIGHT; events are not (a change
+   * flood to a peer that does not read), so the adapter closes a peer whose queue grows past its
+   * hard limit through events.
+   */
+  write(buf: Buffer, kind: 'response' | 'event'): void;
+  /** True while more than the write-buffer limit is queued: dispatch no more requests. */
+  congested(): boolean;
+  /** Stop / restart reading from the peer (backpressure). */
+  pauseReading(): void;
+  resumeReading(): void;
   /** Close after flushing what is queued. */
   close(): void;
   readonly remote: string;
@@ -38,6 +47,9 @@ export interface RequestDispatcher {
 
 let nextConnectionId = 1;
 
+/** Requests dispatched but not yet answered, per connection: bounds the responses being built. */
+export const MAX_IN_FLIGHT = 1024;
+
 export class ClientConnection implements ListenerConnection {
   readonly id = nextConnectionId++;
   /** Set once authenticated. */
@@ -47,6 +59,11 @@ export class ClientConnection implements ListenerConnection {
   private readonly decoder: MessageDecoder;
   private open = true;
   readonly openedAt: number;
+  /** Decoded requests waiting for the peer to drain its responses (backpressure). */
+  private backlog: Message[] = [];
+  private backlogAt = 0;
+  private inFlight = 0;
+  private readingPaused = false;
 
   constructor(
     readonly transport: Transport,
@@ -68,16 +85,45 @@ export class ClientConnection implements ListenerConnection {
 
   receive(chunk: Buffer): void {
     if (!this.open) return;
-    const { messages, violation } = this.decoder.push(chunk);
-    for (const m of messages) {
-      if (!this.open) return;
-      this.handle(m);
+    const { messages, violation } = this.decoder.push(chunk, this.backlog);
+    if (violation) {
+      this.reject(violation.reason, violation.detail);
+      return;
     }
-    if (violation && this.open) this.reject(violation.reason, violation.detail);
+    if (messages.length > this.backlogAt) this.pump();
   }
 
+  /** The peer drained its responses: continue with waiting requests. */
+  drained(): void {
+    this.pump();
+  }
+
+  /** Dispatch waiting requests while the peer keeps up; pause reading while it does not. */
+  private pump(): void {
+    while (
+      this.open &&
+      this.backlogAt < this.backlog.length &&
+      this.inFlight < MAX_IN_FLIGHT &&
+      !this.transport.congested()
+    ) {
+      this.handle(this.backlog[this.backlogAt++]);
+    }
+    if (this.backlogAt >= this.backlog.length) {
+      this.backlog = [];
+      this.backlogAt = 0;
+      if (this.readingPaused && this.open) {
+        this.readingPaused = false;
+        this.transport.resumeReading();
+      }
+    } else if (!this.readingPaused && this.open) {
+      this.readingPaused = true;
+      this.transport.pauseReading();
+    }
+  }
+
+  /** Send an event (listeners, cluster view). */
   send(buf: Buffer): void {
-    if (this.open) this.transport.write(buf);
+    if (this.open) this.transport.write(buf, 'event');
   }
 
   /** Close this connection because it broke a rule (logged and counted by the dispatcher). */
@@ -130,11 +176,13 @@ export class ClientConnection implements ListenerConnection {
   }
 
   private deliver(reply: Reply): void {
+    this.inFlight--;
     if (!this.open) return;
-    if (Buffer.isBuffer(reply)) this.send(reply);
+    if (Buffer.isBuffer(reply)) this.transport.write(reply, 'response');
     else {
-      this.send(reply.response);
+      this.transport.write(reply.response, 'response');
       reply.after();
     }
+    if (this.readingPaused) this.pump();
   }
 }

@@ -102,7 +102,6 @@ export class ProtocolServer {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let scheduled = false;
-    let paused = false;
     const flush = (): void => {
       scheduled = false;
       if (pending.length === 0 || socket.destroyed) return;
@@ -110,19 +109,19 @@ export class ProtocolServer {
       pending = [];
       pendingBytes = 0;
       socket.write(out);
-      if (!paused && socket.writableLength > limit) {
-        // Backpressure: stop reading requests until the client drains its responses.
-        paused = true;
-        socket.pause();
-      }
     };
     const transport: Transport = {
       remote,
-      write: (buf) => {
+      // Backpressure: the connection stops dispatching (and reading) while this holds, and
+      // continues on 'drain'.
+      congested: () => socket.writableLength + pendingBytes > limit,
+      pauseReading: () => socket.pause(),
+      resumeReading: () => socket.resume(),
+      write: (buf, kind) => {
         if (socket.destroyed) return;
         pending.push(buf);
         pendingBytes += buf.length;
-        if (socket.writableLength + pendingBytes > 4 * limit) {
+        if (kind === 'event' && socket.writableLength + pendingBytes > 4 * limit) {
           this.logger.warn('closing slow client: write buffer over limit', {
             remote,
             bytes: socket.writableLength + pendingBytes,
@@ -152,12 +151,7 @@ export class ProtocolServer {
       Date.now(),
     );
     service.opened(conn);
-    socket.on('drain', () => {
-      if (paused) {
-        paused = false;
-        socket.resume();
-      }
-    });
+    socket.on('drain', () => conn.drained());
     socket.on('data', (chunk: Buffer) => conn.receive(chunk));
     socket.on('close', () => conn.close());
     return conn;

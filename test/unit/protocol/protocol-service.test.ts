@@ -28,12 +28,17 @@ class FakeTransport implements Transport {
     preamble: 'none',
   });
   readonly received: Message[] = [];
-  write(buf: Buffer): void {
+  write(buf: Buffer, _kind?: string): void {
     this.decoder.push(buf, this.received);
   }
   close(): void {
     this.closed = true;
   }
+  congested(): boolean {
+    return false;
+  }
+  pauseReading(): void {}
+  resumeReading(): void {}
   take(): Message[] {
     return this.received.splice(0);
   }
