@@ -30,7 +30,7 @@ class FakeCluster implements ClusterPort {
   getCache(_ns: string, name: string) {
     return this.caches.get(name);
   }
-  getStatefulSet(_ns: string, name: string) {
+  getStatefulSet(_ns: string, name: string): V1StatefulSet | undefined {
     return this.objects.get(this.key('StatefulSet', name));
   }
   listPods() {
