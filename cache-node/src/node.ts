@@ -25,6 +25,7 @@ import type { MapService } from './service/map-service.js';
 import { createStore, realScheduler } from './store/index.js';
 import { systemClock, type Clock, type Scheduler, type StoreApi } from './store/types.js';
 import { clusterService, isClustered, type ClusterHandle } from './cluster/service.js';
+import { protocolService } from './protocol/node-service.js';
 
 export interface NodeContext {
   readonly config: Config;
@@ -68,6 +69,8 @@ export interface CacheNode {
   readonly ctx: NodeContext;
   /** Where the HTTP API listens (port resolved when configured as 0). */
   readonly httpAddress: AddressInfo;
+  /** The started services, in start order (find one by `name`, e.g. 'hazelcast-protocol'). */
+  readonly services: readonly NodeService[];
   /** Idempotent: a second call returns the first call's promise. */
   stop(): Promise<void>;
 }
@@ -101,7 +104,7 @@ export function httpService(): NodeService & { address(): AddressInfo } {
 
 /** The built-in services in start order. Cluster (first) and protocol server add themselves here. */
 function builtInServices(config: Config, http: NodeService): NodeService[] {
-  return [...(isClustered(config) ? [clusterService()] : []), http];
+  return [...(isClustered(config) ? [clusterService()] : []), http, protocolService()];
 }
 
 export async function startNode(config: Config, opts: NodeOptions = {}): Promise<CacheNode> {
@@ -170,6 +173,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   return {
     ctx,
     httpAddress: http.address(),
+    services: started,
     stop: () => (stopping ??= stop()),
   };
 }

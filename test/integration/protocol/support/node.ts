@@ -6,10 +6,7 @@ import net from 'node:net';
 import hz from 'hazelcast-client';
 import { startNode, type CacheNode } from '../../../../cache-node/src/node.js';
 import { validateConfig } from '../../../../cache-node/src/config/index.js';
-import {
-  protocolService,
-  type ProtocolNodeService,
-} from '../../../../cache-node/src/protocol/node-service.js';
+import type { ProtocolNodeService } from '../../../../cache-node/src/protocol/node-service.js';
 import { silentLogger } from '../../../../cache-node/src/log.js';
 import type { Clock } from '../../../../cache-node/src/store/types.js';
 
@@ -42,13 +39,14 @@ export async function startTestNode(
     member: { host: '127.0.0.1', port, httpPort },
     discovery: { mode: 'static', members: [] },
   });
-  const protocol = protocolService();
   const node = await startNode(config, {
-    services: [protocol],
     processMetrics: false,
     logger: silentLogger,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
+  const protocol = node.services.find((s) => s.name === 'hazelcast-protocol') as
+    ProtocolNodeService | undefined;
+  if (!protocol) throw new Error('the node did not start its protocol service');
   return { node, protocol, port, httpPort, stop: () => node.stop() };
 }
 
