@@ -14,7 +14,7 @@
  * Loading parses and verifies the whole file before touching the store, so a truncated, corrupt
  * or wrong-version file is reported and nothing is half-loaded.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { partitionIdOf } from '../data/index.js';
 import type { EntrySnapshot, SnapshotResult, StoreApi } from './types.js';
@@ -61,17 +61,18 @@ export function snapshotHeader(version = SNAPSHOT_VERSION): Buffer {
 
 export async function saveSnapshot(store: StoreApi, path: string): Promise<SnapshotResult> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
   let maps = 0;
   let entries = 0;
+  let fh: FileHandle | undefined;
   try {
+    fh = await open(tmp, 'w');
     let chunk: Buffer[] = [snapshotHeader()];
     let pending = HEADER_BYTES;
     const add = async (b: Buffer): Promise<void> => {
       chunk.push(b);
       pending += b.length;
       if (pending >= CHUNK_BYTES) {
-        await fh.write(Buffer.concat(chunk));
+        await fh!.write(Buffer.concat(chunk));
         chunk = [];
         pending = 0;
       }
@@ -96,7 +97,7 @@ export async function saveSnapshot(store: StoreApi, path: string): Promise<Snaps
     await rename(tmp, path);
     return { ok: true, maps, entries };
   } catch (err) {
-    await fh.close().catch(() => undefined);
+    await fh?.close().catch(() => undefined);
     await rm(tmp, { force: true });
     return { ok: false, maps: 0, entries: 0, reason: `write failed: ${(err as Error).message}` };
   }

@@ -105,7 +105,6 @@ export class MiniSimTuner {
       m.hits = 0;
       if (m.score > best.score) best = m;
     }
-    console.error(this.minis.map((m) => Math.round(m.score)).join(' '), best.fraction);
     return best.fraction;
   }
 }
