@@ -92,6 +92,24 @@ describe('npm start (local cluster)', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'bad_ttl' } });
   });
 
+  it('expires an entry put with ?ttl on every node', async () => {
+    expect((await put('/v1/maps/users/entries/short?ttl=1', 'x', 'text/plain')).status).toBe(201);
+    // Real processes run on the real clock: poll (bounded) instead of sleeping a fixed time.
+    const statuses = () =>
+      Promise.all(
+        cluster.nodes.map(
+          async (n) => (await fetch(`${n.httpUrl}/v1/maps/users/entries/short`)).status,
+        ),
+      );
+    const deadline = Date.now() + 15_000;
+    let seen = await statuses();
+    while (seen.some((s) => s !== 404) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      seen = await statuses();
+    }
+    expect(seen).toEqual([404, 404, 404]);
+  });
+
   it('serves stats, hot keys, recommendations and prefetch', async () => {
     for (let i = 0; i < 5; i++) await fetch(`${url}/v1/maps/users/entries/u1`);
     const stats = (await (await fetch(`${url}/v1/stats`)).json()) as { maps: { map: string }[] };
