@@ -101,7 +101,6 @@ export function buildValuesSchema(crdSpecSchema: Schema): Schema {
         leaderElection: obj('Leader election.', {
           enabled: bool('Take a Lease so only one replica reconciles.'),
         }),
-        logLevel: str('Log level.', { enum: ['debug', 'info', 'warn', 'error'] }),
         metricsPort: int('Port of /metrics, /healthz and /readyz.', 1024, 65535),
         extraArgs: {
           type: 'array',

@@ -80,9 +80,9 @@ The operator's command-line flags (operator/src/main.ts). The image ENTRYPOINT s
 command itself, so that the manifest and the image cannot disagree about it.
 */}}
 {{- define "mdc.operatorArgs" -}}
-- --metrics-port={{ .Values.operator.metricsPort }}
+- --http-port={{ .Values.operator.metricsPort }}
 - --leader-elect={{ .Values.operator.leaderElection.enabled }}
-- --log-level={{ .Values.operator.logLevel }}
+- --lease-name={{ include "mdc.fullname" . }}
 {{- with .Values.operator.extraArgs }}
 {{ toYaml . }}
 {{- end }}

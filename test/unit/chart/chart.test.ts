@@ -72,11 +72,6 @@ describe('values.schema.json', () => {
   it.each([
     ['operator.replicas', 0, '/operator/replicas must be >= 1'],
     ['operator.replicas', 'two', '/operator/replicas must be integer'],
-    [
-      'operator.logLevel',
-      'verbose',
-      '/operator/logLevel must be equal to one of the allowed values',
-    ],
     ['operator.metricsPort', 80, '/operator/metricsPort must be >= 1024'],
     [
       'operator.leaderElection.enable',
