@@ -11,6 +11,8 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 2000;
+
 export async function listenHttp(app: Express, host: string, port: number): Promise<HttpServer> {
   const server = createServer(app);
   // Behind load balancers that keep connections longer than Node's 5 s default.
@@ -29,6 +31,9 @@ export async function listenHttp(app: Express, host: string, port: number): Prom
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeIdleConnections();
+        // A client under load keeps its keep-alive connections busy, so they never go idle:
+        // after a short grace for in-flight requests, close them too or shutdown never ends.
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       }),
   };
 }
