@@ -149,7 +149,7 @@ exec "$kube_bin/kube-controller-manager" \\
 SH
 
 apiserver_ready() { curl -sf --max-time 2 --cacert "$state/pki/ca.crt" -H "Authorization: Bearer $admin_token" "$api_url/readyz"; }
-default_ns_exists() { "$kube_bin/kubectl" --kubeconfig="$state/kubeconfig" get namespace default; }
+default_ns_exists() { curl -sf --max-time 2 --cacert "$state/pki/ca.crt" -H "Authorization: Bearer $admin_token" "$api_url/api/v1/namespaces/default"; }
 fail() {
   mdc_log "$1; last log lines:"
   tail -n 30 "$state/logs/$2.log" >&2 || true

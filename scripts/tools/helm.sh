@@ -13,7 +13,7 @@ if [ ! -x "$MDC_HELM_BIN/helm" ]; then
   if [ ! -x "$MDC_HELM_BIN/helm" ]; then
     mdc_log "helm $MDC_HELM_VERSION: go install"
     # Without the ldflag, `helm version` reports a development version instead of the pinned one.
-    mdc_timed "build helm" env CGO_ENABLED=0 GOBIN="$MDC_HELM_BIN" GOMAXPROCS="${MDC_GO_BUILD_PARALLEL:-2}" nice -n 10 \
+    mdc_timed "build helm" env CGO_ENABLED=0 GOBIN="$MDC_HELM_BIN" GOMAXPROCS="${MDC_GO_BUILD_PARALLEL:-2}" nice -n "${MDC_BUILD_NICE:-0}" \
       go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$MDC_HELM_VERSION" \
       "helm.sh/helm/v3/cmd/helm@$MDC_HELM_VERSION"
   fi

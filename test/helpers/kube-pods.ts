@@ -1,0 +1,98 @@
+// What a kubelet would do for a pod, done by hand for tests on a control plane without kubelets:
+// a Node object to bind to, the binding, and a Running/Ready status with a pod IP. The
+// EndpointSlice controller ignores pods whose Node does not exist or that have no IP.
+//
+// Note: the apiserver refuses loopback addresses (127.0.0.0/8) in EndpointSlices, so a pod marked
+// with a 127.0.0.x IP is Ready but its EndpointSlice write fails; see docs/testing.md.
+import * as k8s from '@kubernetes/client-node';
+
+export const TEST_NODE_NAME = 'mdc-test-node';
+
+function isStatus(error: unknown, code: number): boolean {
+  return error instanceof k8s.ApiException && error.code === code;
+}
+
+/** Creates the Node that test pods are bound to, if it does not exist yet. */
+export async function ensureTestNode(
+  core: k8s.CoreV1Api,
+  name = TEST_NODE_NAME,
+  zone = 'zone-a',
+): Promise<void> {
+  try {
+    await core.createNode({
+      body: {
+        metadata: {
+          name,
+          labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': zone },
+        },
+      },
+    });
+  } catch (error) {
+    if (!isStatus(error, 409)) throw error;
+  }
+}
+
+export interface PodRunningOptions {
+  podIP: string;
+  nodeName?: string;
+  ready?: boolean;
+  /** Time written into the status; injected so callers control it. */
+  now?: Date;
+}
+
+/** A Running pod status with every container started and the given readiness. */
+export function runningPodStatus(pod: k8s.V1Pod, options: PodRunningOptions): k8s.V1PodStatus {
+  const now = options.now ?? new Date();
+  const ready = options.ready ?? true;
+  const flag = ready ? 'True' : 'False';
+  const condition = (type: string, status: string): k8s.V1PodCondition => ({
+    type,
+    status,
+    lastTransitionTime: now,
+  });
+  return {
+    ...pod.status,
+    phase: 'Running',
+    podIP: options.podIP,
+    podIPs: [{ ip: options.podIP }],
+    hostIP: options.podIP,
+    startTime: pod.status?.startTime ?? now,
+    conditions: [
+      condition('PodScheduled', 'True'),
+      condition('Initialized', 'True'),
+      condition('ContainersReady', flag),
+      condition('Ready', flag),
+    ],
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      imageID: '',
+      ready,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: now } },
+    })),
+  };
+}
+
+/** Binds the pod to the test Node (unless already bound) and writes a Running status. */
+export async function markPodRunning(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  name: string,
+  options: PodRunningOptions,
+): Promise<k8s.V1Pod> {
+  const nodeName = options.nodeName ?? TEST_NODE_NAME;
+  await ensureTestNode(core, nodeName);
+  let pod = await core.readNamespacedPod({ name, namespace });
+  if (!pod.spec?.nodeName) {
+    await core.createNamespacedPodBinding({
+      name,
+      namespace,
+      body: { metadata: { name }, target: { kind: 'Node', name: nodeName } },
+    });
+    pod = await core.readNamespacedPod({ name, namespace });
+  }
+  pod.status = runningPodStatus(pod, options);
+  return core.replaceNamespacedPodStatus({ name, namespace, body: pod });
+}
