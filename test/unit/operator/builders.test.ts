@@ -5,6 +5,8 @@ import { parse, stringify } from 'yaml';
 import { nodeConfigSchema } from '../../../cache-node/src/config/schema.js';
 import { validateConfig } from '../../../cache-node/src/config/validate.js';
 import { ANNOTATIONS } from '../../../operator/src/api/constants.js';
+import { normalize } from '../../../operator/src/api/defaults.js';
+import type { MetadataCacheResource } from '../../../operator/src/api/types.js';
 import {
   buildClientService,
   buildConfigMap,
@@ -137,5 +139,20 @@ describe('optional children', () => {
     expect(
       buildGeneratedSecret(sample({ auth: { secretName: 'mine' } }), fixedBytes),
     ).toBeUndefined();
+  });
+});
+
+describe('examples/metadatacache.yaml', () => {
+  it('is a valid MetadataCache for the operator', () => {
+    const text = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'examples', 'metadatacache.yaml'),
+      'utf8',
+    );
+    const resource = parse(text) as MetadataCacheResource;
+    const cache = normalize({
+      ...resource,
+      metadata: { ...resource.metadata, namespace: 'default' },
+    });
+    expect(cache.spec.maps.map((m) => m.name)).toEqual(['products', 'prices']);
   });
 });

@@ -1,0 +1,154 @@
+/**
+ * Operator latency on the real apiserver: time from creating a MetadataCache to its StatefulSet
+ * existing and to Available=True (pods made ready by the test kubelet), for bursts of 1, 100, 1000
+ * resources; the operator's memory after each burst. The reference, measured in the same run, is
+ * the apiserver's own latency to create a ConfigMap.
+ *
+ *   npm run bench -- operator-apply --counts 1,100,1000
+ */
+import { parseArgs } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { startKube, waitFor } from '../helpers/kube.js';
+import { ProcessKubelet } from '../helpers/process-kubelet.js';
+import { installCrd, startOperator } from '../e2e/operator/harness.js';
+
+export const defaultArgs = ['--counts', '1,100'];
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
+};
+const round = (x: number) => Math.round(x * 10) / 10;
+
+async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { counts: { type: 'string', default: '1,100' } },
+  });
+  const counts = values.counts.split(',').map(Number);
+  const kube = await startKube();
+  await installCrd(kube);
+  const ns = await kube.createNamespace('mdc-bench');
+  const op = await startOperator(kube, ns, { extraArgs: ['--concurrency', '8'] });
+  const kubelet = new ProcessKubelet({
+    kubeConfig: kube.kubeConfig,
+    namespace: ns,
+    firstHost: 100,
+    pollMs: 500,
+  });
+  kubelet.start();
+  const kc = kube.kubeConfig;
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+
+  const created = new Map<string, number>();
+  const stsAt = new Map<string, number>();
+  const availableAt = new Map<string, number>();
+  const stsWatch = new k8s.ListWatch<k8s.V1StatefulSet>(
+    `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+    new k8s.Watch(kc),
+    () => apps.listNamespacedStatefulSet({ namespace: ns }),
+    false,
+  );
+  stsWatch.on('add', (s) => stsAt.set(s.metadata!.name!, performance.now()));
+  type Cache = k8s.KubernetesObject & {
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  const cacheWatch = new k8s.ListWatch<Cache>(
+    `/apis/metadatacache.io/v1alpha1/namespaces/${ns}/metadatacaches`,
+    new k8s.Watch(kc),
+    () =>
+      custom.listNamespacedCustomObject({
+        group: 'metadatacache.io',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural: 'metadatacaches',
+      }) as Promise<k8s.KubernetesListObject<Cache>>,
+    false,
+  );
+  const onCache = (c: Cache) => {
+    const ok = c.status?.conditions?.some((x) => x.type === 'Available' && x.status === 'True');
+    if (ok && !availableAt.has(c.metadata!.name!))
+      availableAt.set(c.metadata!.name!, performance.now());
+  };
+  cacheWatch.on('add', onCache);
+  cacheWatch.on('update', onCache);
+  await stsWatch.start();
+  await cacheWatch.start();
+
+  try {
+    // Reference: the apiserver's own create latency, 50 ConfigMaps one after another.
+    const ref: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      await core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: `ref-${i}` } },
+      });
+      ref.push(performance.now() - t);
+    }
+    const refP50 = quantile(ref, 0.5);
+    let batch = 0;
+    for (const n of counts) {
+      batch++;
+      const names = Array.from({ length: n }, (_, i) => `b${batch}-${i}`);
+      const t0 = performance.now();
+      await inBatches(names, 50, async (name) => {
+        created.set(name, performance.now());
+        await custom.createNamespacedCustomObject({
+          group: 'metadatacache.io',
+          version: 'v1alpha1',
+          namespace: ns,
+          plural: 'metadatacaches',
+          body: {
+            apiVersion: 'metadatacache.io/v1alpha1',
+            kind: 'MetadataCache',
+            metadata: { name },
+            spec: { replicas: 1, auth: { enabled: false } },
+          },
+        });
+      });
+      await waitFor(
+        `${n} StatefulSets`,
+        () => Promise.resolve(names.every((x) => stsAt.has(x)) ? true : undefined),
+        { timeoutMs: 300_000, intervalMs: 100 },
+      );
+      const allSts = performance.now() - t0;
+      await waitFor(
+        `${n} Available`,
+        () => Promise.resolve(names.every((x) => availableAt.has(x)) ? true : undefined),
+        { timeoutMs: 600_000, intervalMs: 200 },
+      );
+      const allAvailable = performance.now() - t0;
+      const toSts = names.map((x) => stsAt.get(x)! - created.get(x)!);
+      const toAvail = names.map((x) => availableAt.get(x)! - created.get(x)!);
+      const rss = await op.metric('process_resident_memory_bytes');
+      console.log(
+        JSON.stringify({
+          bench: 'operator-apply',
+          resources: n,
+          sts_p50_ms: round(quantile(toSts, 0.5)),
+          sts_p99_ms: round(quantile(toSts, 0.99)),
+          available_p50_ms: round(quantile(toAvail, 0.5)),
+          available_p99_ms: round(quantile(toAvail, 0.99)),
+          all_sts_ms: round(allSts),
+          all_available_ms: round(allAvailable),
+          operator_rss_mib: rss ? round(rss / 1048576) : null,
+          ref_create_p50_ms: round(refP50),
+          sts_p50_vs_ref_create: round(quantile(toSts, 0.5) / refP50),
+        }),
+      );
+    }
+  } finally {
+    await stsWatch.stop();
+    await cacheWatch.stop();
+    await kubelet.stop();
+    await op.stop();
+    await kube.stop();
+  }
+}
