@@ -158,9 +158,9 @@ export function buildValuesSchema(crdSpecSchema: Schema): Schema {
       }),
       cache: obj('An optional MetadataCache created with the release.', {
         enabled: bool('Create it.'),
-        name: str('Name; empty means the release fullname.', {
-          pattern: `^$|${DNS_LABEL}`,
-          maxLength: 52,
+        name: str('Name (the CRD allows 42 characters); empty means the release fullname.', {
+          pattern: '^$|^[a-z]([-a-z0-9]*[a-z0-9])?$',
+          maxLength: 42,
         }),
         replicas: { ...(strictFromStructural(replicas) as Schema), description: 'Cache members.' },
         image: str('Cache node image; empty lets the operator choose.'),

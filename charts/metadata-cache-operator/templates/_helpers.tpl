@@ -67,7 +67,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* Name of the optional MetadataCache instance. */}}
 {{- define "mdc.cacheName" -}}
-{{- default (include "mdc.fullname" .) .Values.cache.name | trunc 52 | trimSuffix "-" }}
+{{- default (include "mdc.fullname" .) .Values.cache.name | trunc 42 | trimSuffix "-" }}
 {{- end }}
 
 {{/* Namespace for an optional object: the given override or the release namespace. */}}

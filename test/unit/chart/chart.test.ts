@@ -94,11 +94,7 @@ describe('values.schema.json', () => {
       '/dashboards/labels/grafana_dashboard must be string',
     ],
     ['cache.replicas', -1, '/cache/replicas must be >= 0'],
-    [
-      'cache.name',
-      'Bad_Name',
-      '/cache/name must match pattern "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"',
-    ],
+    ['cache.name', 'Bad_Name', '/cache/name must match pattern "^$|^[a-z]([-a-z0-9]*[a-z0-9])?$"'],
     ['cache.spec.backupCount', 7, '/cache/spec/backupCount must be <= 6'],
     [
       'cache.spec.maps',
