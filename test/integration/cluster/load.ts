@@ -1,0 +1,73 @@
+/**
+ * A mixed HTTP load for failure tests: writers own disjoint key sets and write increasing values,
+ * so the last acknowledged value of every key is known; each acknowledged write is read back from
+ * a random member, and a read older than the acknowledged value is recorded as stale.
+ */
+import { httpGet, httpPut, type Member } from './harness.js';
+
+interface KeyState {
+  acked: number;
+  /** Sent but not acknowledged: the member may or may not have applied it. */
+  inFlight?: number;
+}
+
+export class WriteLoad {
+  readonly keys = new Map<string, KeyState>();
+  readonly staleReads: string[] = [];
+  acks = 0;
+  private stopping = false;
+  private running: Promise<void>[] = [];
+
+  constructor(
+    private readonly map: string,
+    private readonly members: () => Member[],
+    private readonly keyCount = 200,
+    private readonly writers = 8,
+  ) {}
+
+  private pick(): Member {
+    const live = this.members();
+    return live[Math.floor(Math.random() * live.length)];
+  }
+
+  start(): void {
+    this.running = Array.from({ length: this.writers }, (_, w) => this.writer(w));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.running);
+  }
+
+  private async writer(w: number): Promise<void> {
+    for (let round = 1; !this.stopping; round++) {
+      for (let i = w; i < this.keyCount && !this.stopping; i += this.writers) {
+        const key = `k${i}`;
+        const st = this.keys.get(key) ?? { acked: 0 };
+        this.keys.set(key, st);
+        st.inFlight = round;
+        const status = await httpPut(this.pick(), this.map, key, String(round)).catch(() => 0);
+        if (status < 200 || status > 299) continue;
+        st.acked = round;
+        st.inFlight = undefined;
+        this.acks++;
+        const read = await httpGet(this.pick(), this.map, key).catch(() => undefined);
+        if (read?.status === 200 && Number(read.body) < st.acked) {
+          this.staleReads.push(`${key}: read ${read.body} after ack of ${st.acked}`);
+        }
+      }
+    }
+  }
+
+  /** Keys whose value on `m` is neither the acknowledged one nor the one in flight. */
+  async lostOn(m: Member): Promise<string[]> {
+    const lost: string[] = [];
+    for (const [key, st] of this.keys) {
+      const { status, body } = await httpGet(m, this.map, key);
+      const v = status === 200 ? Number(body) : 0;
+      if (v !== st.acked && v !== st.inFlight)
+        lost.push(`${m.name} ${key}: ${v} (acked ${st.acked})`);
+    }
+    return lost;
+  }
+}
