@@ -22,6 +22,8 @@ export interface Target {
   host: string;
   port: number;
   pid: number | undefined;
+  /** HTTP API of a MetadataCache node (metrics, entries). */
+  httpUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -111,13 +113,14 @@ function handle(
 export async function startMetadataCache(config: Record<string, unknown> = {}): Promise<Target> {
   const host = '127.0.0.1';
   const port = await freePort();
+  const httpPort = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'mdc-conf-'));
   const file = join(dir, 'node.yaml');
   await writeFile(
     file,
     JSON.stringify({
       ...config,
-      member: { host, port, httpPort: await freePort() },
+      member: { host, port, httpPort },
     }),
   );
   const child = spawn(process.execPath, [NODE_MAIN, '--config', file], {
@@ -130,7 +133,7 @@ export async function startMetadataCache(config: Record<string, unknown> = {}): 
     await t.stop();
     throw err;
   }
-  return t;
+  return { ...t, httpUrl: `http://${host}:${httpPort}` };
 }
 
 /** Where scripts/tools/hazelcast.sh puts the jar. */
