@@ -165,6 +165,7 @@ export class ClientConnection implements ListenerConnection {
       correlation: correlationId(m),
       partitionId: partitionId(m),
     };
+    this.inFlight++;
     const reply = this.dispatcher.dispatch(this, req);
     if (reply instanceof Promise) {
       // dispatch() never rejects (it turns failures into error responses); guard anyway.
