@@ -3,8 +3,8 @@
  * eviction policy, expiry, hot keys and statistics. Single-threaded by construction (Node), so
  * every change is applied and then announced synchronously through `emit`.
  */
-import { partitionHash } from '../data/index.js';
-import { EntryRecord, entryBytes, keyIdentity } from './entry.js';
+import { EntryRecord, entryBytes, identityHash, keyHash } from './entry.js';
+import { EntryIndex } from './entry-index.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { HotKeys } from './hot-keys.js';
 import { createPolicy, type EvictionPolicy, type TinyLfuOptions } from './policy/index.js';
@@ -27,6 +27,8 @@ export interface MapContext {
   clock: Clock;
   partitionCount: number;
   emit(event: ChangeEvent): void;
+  /** Whether anyone subscribed to changes. */
+  listening(): boolean;
   hotKeys: { topK: number; halfLifeSeconds: number };
   stats: { windowSeconds: number; buckets: number };
   tinyLfu?: TinyLfuOptions;
@@ -36,7 +38,7 @@ export interface MapContext {
 const DEFAULT_CAPACITY_HINT = 1024;
 
 export class CacheMap implements CacheMapApi {
-  private readonly records = new Map<string, EntryRecord>();
+  private readonly records = new EntryIndex();
   private policy: EvictionPolicy;
   private capacityHint: number;
   private usedBytes = 0;
@@ -79,15 +81,15 @@ export class CacheMap implements CacheMapApi {
   }
 
   get(key: Buffer): Buffer | undefined {
-    const id = keyIdentity(key);
+    const h = identityHash(key);
     const now = this.ctx.clock.now();
-    this.hot.record(id, key, now);
-    const e = this.records.get(id);
+    this.hot.record(h, key, now);
+    const e = this.records.get(key, h);
     if (e === undefined || e.expiredAt(now)) {
       if (e !== undefined) this.drop(e, 'expire', now);
       this.counters.misses++;
       this.window.add(Counter.misses, now);
-      this.policy.onMiss(e?.hash ?? partitionHash(key));
+      if (this.policy.usesMisses) this.policy.onMiss(e?.hash ?? keyHash(key));
       return undefined;
     }
     e.lastAccessAt = now;
@@ -161,14 +163,14 @@ export class CacheMap implements CacheMapApi {
 
   restore(s: EntrySnapshot): void {
     const now = this.ctx.clock.now();
-    const id = keyIdentity(s.key);
-    const existing = this.records.get(id);
+    const h = identityHash(s.key);
+    const existing = this.records.get(s.key, h);
     if (existing) this.unlink(existing);
     const e = new EntryRecord(
-      id,
+      h,
       s.key,
       s.value,
-      partitionHash(s.key),
+      keyHash(s.key),
       s.partitionId,
       entryBytes(s.key, s.value),
       s.createdAt,
@@ -267,10 +269,13 @@ export class CacheMap implements CacheMapApi {
   }
 
   /** The live entry for a key (an expired one is expired on the spot). */
-  private live(key: Buffer): EntryRecord | undefined {
-    const e = this.records.get(keyIdentity(key));
+  private live(
+    key: Buffer,
+    h = identityHash(key),
+    now = this.ctx.clock.now(),
+  ): EntryRecord | undefined {
+    const e = this.records.get(key, h);
     if (e === undefined) return undefined;
-    const now = this.ctx.clock.now();
     if (e.expiredAt(now)) {
       this.drop(e, 'expire', now);
       return undefined;
@@ -291,9 +296,10 @@ export class CacheMap implements CacheMapApi {
         `entry of ${size} bytes (key ${key.length} + value ${value.length} + overhead) exceeds maxSizeBytes ${s.maxSizeBytes} of map "${s.name}"`,
       );
     }
-    const existing = this.live(key);
-    if (existing && onlyIfAbsent) return existing.value;
     const now = this.ctx.clock.now();
+    const h = identityHash(key);
+    const existing = this.live(key, h, now);
+    if (existing && onlyIfAbsent) return existing.value;
     const ttlMs = opts?.ttlMs ?? s.ttlSeconds * 1000;
     const maxIdleMs = opts?.maxIdleMs ?? s.maxIdleSeconds * 1000;
     const expiresAt = ttlMs > 0 ? now + ttlMs : 0;
@@ -317,11 +323,10 @@ export class CacheMap implements CacheMapApi {
       this.expiry.schedule(e);
       this.policy.onUpdate(e);
     } else {
-      const id = keyIdentity(key);
-      const hash = partitionHash(key);
+      const hash = keyHash(key);
       const partitionId = Math.abs(hash) % this.ctx.partitionCount;
       e = new EntryRecord(
-        id,
+        h,
         key,
         value,
         hash,
@@ -359,14 +364,14 @@ export class CacheMap implements CacheMapApi {
   }
 
   private link(e: EntryRecord): void {
-    this.records.set(e.id, e);
+    this.records.add(e);
     this.usedBytes += e.bytes;
     this.expiry.schedule(e);
     this.policy.onAdd(e);
   }
 
   private unlink(e: EntryRecord): void {
-    this.records.delete(e.id);
+    this.records.delete(e);
     this.usedBytes -= e.bytes;
     e.live = false;
     this.policy.onRemove(e);
@@ -375,7 +380,7 @@ export class CacheMap implements CacheMapApi {
   private drop(e: EntryRecord, kind: ChangeKind, now: number, origin?: string): void {
     this.unlink(e);
     if (kind === 'remove') {
-      this.hot.forget(e.id);
+      this.hot.forget(e.identity, e.key);
       this.counters.removals++;
       this.window.add(Counter.removals, now);
     } else if (kind === 'evict') {
@@ -394,6 +399,8 @@ export class CacheMap implements CacheMapApi {
     old: Buffer | undefined,
     origin?: string,
   ): void {
+    // No event object at all when nobody listens (benchmarks, tools).
+    if (!this.ctx.listening()) return;
     const event: ChangeEvent = {
       map: this.name,
       kind,
@@ -423,7 +430,7 @@ export class CacheMap implements CacheMapApi {
       const victim = this.policy.evict() as EntryRecord | undefined;
       if (victim === undefined) break;
       // The policy already unlinked it from its lists.
-      this.records.delete(victim.id);
+      this.records.delete(victim);
       this.usedBytes -= victim.bytes;
       victim.live = false;
       this.counters.evictions++;

@@ -2,20 +2,50 @@
  * One resident entry. It doubles as the eviction policy's list node (intrusive links), so a read
  * or write allocates nothing beyond the entry itself.
  */
+import { DATA_HEADER_BYTES, murmur3 } from '../data/index.js';
 import type { FrequencyBucket } from './policy/lfu.js';
 import type { PolicyNode } from './policy/types.js';
 
 /**
  * Heap bytes an entry costs beyond its key and value bytes: this record, the two Buffer objects
- * and their backing-store headers, the identity string and the Map slot. Measured with
+ * and their backing-store headers and the index's Map slot. Measured with
  * `npm run bench -- store-throughput` (heap delta per entry minus key and value lengths, node
  * 20 x64); see docs/store.md.
  */
-export const ENTRY_OVERHEAD_BYTES = 200;
+export const ENTRY_OVERHEAD_BYTES = 320;
 
-/** Key identity: the Data bytes after the 4-byte partition-hash header, as a compact string. */
+/** Key identity as a string: the Data bytes after the 4-byte partition-hash header. */
 export function keyIdentity(key: Buffer): string {
   return key.toString('latin1', 4);
+}
+
+const IDENTITY_SEED = 0x5f3759df;
+
+/**
+ * Hash of a key's identity (the bytes after the 4-byte header), kept to 30 bits so V8 stores it
+ * as a small integer: the entry index is keyed by it, which avoids building a string per lookup.
+ */
+export function identityHash(key: Buffer): number {
+  return murmur3(key, Math.min(4, key.length), key.length, IDENTITY_SEED) & 0x3fffffff;
+}
+
+/** Same identity: equal bytes from offset 4 (the header may differ). */
+export function sameIdentity(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 4; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The key's partition hash, exactly as partitionHash() of ../data computes it (header hash, or
+ * murmur of the payload when the header is 0), without allocating a DataView: it runs on every
+ * miss and write.
+ */
+export function keyHash(key: Buffer): number {
+  const header = key.length >= 4 ? key.readInt32BE(0) : 0;
+  if (header !== 0) return header;
+  return murmur3(key, Math.min(DATA_HEADER_BYTES, key.length), key.length);
 }
 
 export function entryBytes(key: Buffer, value: Buffer): number {
@@ -32,8 +62,11 @@ export class EntryRecord implements PolicyNode {
   /** Deadline this entry is queued at for expiry (0 = not queued). */
   scheduledAt = 0;
 
+  /** Next entry whose identity hash is the same (EntryIndex chain). */
+  chain: EntryRecord | null = null;
+
   constructor(
-    readonly id: string,
+    readonly identity: number,
     readonly key: Buffer,
     public value: Buffer,
     readonly hash: number,
@@ -57,6 +90,7 @@ export class EntryRecord implements PolicyNode {
   }
 
   expiredAt(now: number): boolean {
+    if (this.expiresAt === 0 && this.maxIdleMs === 0) return false;
     const d = this.deadline();
     return d !== 0 && d <= now;
   }

@@ -7,11 +7,15 @@
  * Each read adds 2^((now - landmark) / halfLife); the reported score divides by the same factor
  * at the time of asking, which equals a count where each read's weight halves per half-life. The
  * landmark moves forward (rescaling the slots) before the weights grow large.
+ *
+ * Reads are sampled (1 in `sampleEvery`, at random, each counting `sampleEvery` times): heavy
+ * hitters are found all the same, and the per-read cost stays a counter check for most reads.
  */
+import { sameIdentity } from './entry.js';
 import type { HotKey } from './types.js';
 
 interface Slot {
-  id: string;
+  id: number;
   key: Buffer;
   weight: number;
   pos: number;
@@ -19,34 +23,55 @@ interface Slot {
 
 /** Slots kept per reported key: headroom so that true heavy hitters are not displaced by noise. */
 const SLOTS_PER_KEY = 4;
+/** Reads sampled by default: 1 in 4. */
+export const DEFAULT_SAMPLE_EVERY = 4;
 /** Rescale before weights exceed 2^RESCALE_EXPONENT. */
 const RESCALE_EXPONENT = 40;
 
 export class HotKeys {
   private readonly capacity: number;
   private readonly heap: Slot[] = [];
-  private readonly byId = new Map<string, Slot>();
+  private readonly byId = new Map<number, Slot>();
   private landmark: number;
+  private random = 0x6d2b79f5;
+  private readonly sampleMask: number;
+  /** Weight of a sampled read at `weightAt` (cached: many reads share a millisecond). */
+  private weight = 0;
+  private weightAt = NaN;
 
   constructor(
     readonly topK: number,
     private readonly halfLifeMs: number,
     now: number,
+    /** A power of two; 1 records every read. */
+    readonly sampleEvery = DEFAULT_SAMPLE_EVERY,
   ) {
     this.capacity = topK > 0 ? Math.max(16, topK * SLOTS_PER_KEY) : 0;
     this.landmark = now;
+    this.sampleMask = sampleEvery - 1;
   }
 
-  record(id: string, key: Buffer, now: number): void {
+  /** `id` is the key's identity hash (EntryIndex); the key bytes settle collisions. */
+  record(id: number, key: Buffer, now: number): void {
     if (this.capacity === 0) return;
-    let exponent = (now - this.landmark) / this.halfLifeMs;
-    if (exponent > RESCALE_EXPONENT) {
-      this.rescale(now);
-      exponent = 0;
+    if (this.sampleMask !== 0) {
+      let x = this.random;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      this.random = x;
+      if ((x & this.sampleMask) !== 0) return;
     }
-    const w = 2 ** exponent;
+    if (now !== this.weightAt) {
+      if ((now - this.landmark) / this.halfLifeMs > RESCALE_EXPONENT) this.rescale(now);
+      this.weight = this.sampleEvery * 2 ** ((now - this.landmark) / this.halfLifeMs);
+      this.weightAt = now;
+    }
+    const w = this.weight;
     const slot = this.byId.get(id);
     if (slot) {
+      // A different key with the same hash takes the slot over (rare; counts stay bounded).
+      if (!sameIdentity(slot.key, key)) slot.key = key;
       slot.weight += w;
       this.siftDown(slot.pos);
       return;
@@ -78,9 +103,9 @@ export class HotKeys {
   }
 
   /** Forget a key (deleted from the map). */
-  forget(id: string): void {
+  forget(id: number, key: Buffer): void {
     const slot = this.byId.get(id);
-    if (!slot) return;
+    if (!slot || !sameIdentity(slot.key, key)) return;
     this.byId.delete(id);
     const last = this.heap.pop()!;
     if (last !== slot) {
@@ -104,6 +129,7 @@ export class HotKeys {
     const factor = 2 ** (-(now - this.landmark) / this.halfLifeMs);
     for (const s of this.heap) s.weight *= factor;
     this.landmark = now;
+    this.weightAt = NaN;
   }
 
   private siftUp(i: number): void {

@@ -23,6 +23,10 @@ export class StatsWindow {
   private readonly counts: Float64Array;
   private readonly epochs: Float64Array;
   private readonly bucketMs: number;
+  /** The bucket `add` wrote last and the time range it covers (skips the division per call). */
+  private slot = 0;
+  private slotStart = Infinity;
+  private slotEnd = -Infinity;
 
   constructor(
     readonly windowMs: number,
@@ -34,13 +38,20 @@ export class StatsWindow {
   }
 
   add(counter: number, now: number, n = 1): void {
+    if (now < this.slotStart || now >= this.slotEnd) this.enter(now);
+    this.counts[this.slot * N + counter] += n;
+  }
+
+  private enter(now: number): void {
     const epoch = Math.floor(now / this.bucketMs);
     const slot = epoch % this.buckets;
     if (this.epochs[slot] !== epoch) {
       this.epochs[slot] = epoch;
       this.counts.fill(0, slot * N, slot * N + N);
     }
-    this.counts[slot * N + counter] += n;
+    this.slot = slot;
+    this.slotStart = epoch * this.bucketMs;
+    this.slotEnd = (epoch + 1) * this.bucketMs;
   }
 
   sum(now: number): WindowCounts {

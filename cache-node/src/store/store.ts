@@ -53,6 +53,7 @@ export class Store implements StoreApi {
       clock: this.clock,
       partitionCount: opts.partitionCount,
       emit: (e) => this.emit(e),
+      listening: () => this.listeners.size > 0,
       hotKeys: opts.hotKeys,
       stats: {
         windowSeconds: opts.maintenance.statsWindowSeconds,

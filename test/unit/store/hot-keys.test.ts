@@ -1,68 +1,73 @@
+import { identityHash } from '../../../cache-node/src/store/entry.js';
 import { HotKeys } from '../../../cache-node/src/store/hot-keys.js';
 import { k, makeStore } from './helpers.js';
 
 const name = (b: Buffer) => b.toString('latin1', 12);
+const id = (s: string) => identityHash(k(s));
 
 describe('hot keys', () => {
   test('ranks the most read keys with their counts', () => {
-    const h = new HotKeys(3, 60_000, 0);
+    const h = new HotKeys(3, 60_000, 0, 1);
     const reads: [string, number][] = [
       ['a', 10],
       ['b', 5],
       ['c', 7],
       ['d', 1],
     ];
-    for (const [key, n] of reads) for (let i = 0; i < n; i++) h.record(key, k(key), 0);
+    for (const [key, n] of reads) for (let i = 0; i < n; i++) h.record(id(key), k(key), 0);
     const top = h.top(0);
     expect(top.map((t) => name(t.key))).toEqual(['a', 'c', 'b']);
     expect(top.map((t) => t.score)).toEqual([10, 7, 5]);
   });
 
   test('scores halve every half-life, so new popularity overtakes old', () => {
-    const h = new HotKeys(2, 1_000, 0);
-    for (let i = 0; i < 8; i++) h.record('old', k('old'), 0);
+    const h = new HotKeys(2, 1_000, 0, 1);
+    for (let i = 0; i < 8; i++) h.record(id('old'), k('old'), 0);
     expect(h.top(1_000)[0].score).toBeCloseTo(4);
     expect(h.top(3_000)[0].score).toBeCloseTo(1);
-    for (let i = 0; i < 3; i++) h.record('new', k('new'), 3_000);
+    for (let i = 0; i < 3; i++) h.record(id('new'), k('new'), 3_000);
     expect(h.top(3_000).map((t) => name(t.key))).toEqual(['new', 'old']);
   });
 
   test('memory is bounded: at most 4×topK slots however many keys are read', () => {
-    const h = new HotKeys(5, 60_000, 0);
-    for (let i = 0; i < 10_000; i++) h.record(`k${i}`, k(`k${i}`), i);
+    const h = new HotKeys(5, 60_000, 0, 1);
+    for (let i = 0; i < 10_000; i++) h.record(id(`k${i}`), k(`k${i}`), i);
     expect(h.tracked).toBe(20);
-    for (let i = 0; i < 1_000; i++) h.record('heavy', k('heavy'), 10_000 + i);
+    for (let i = 0; i < 1_000; i++) h.record(id('heavy'), k('heavy'), 10_000 + i);
     expect(name(h.top(11_000)[0].key)).toBe('heavy');
   });
 
   test('rescales the landmark without changing reported scores', () => {
-    const h = new HotKeys(1, 1, 0);
-    h.record('a', k('a'), 0);
-    h.record('a', k('a'), 100); // exponent 100 > rescale threshold
+    const h = new HotKeys(1, 1, 0, 1);
+    h.record(id('a'), k('a'), 0);
+    h.record(id('a'), k('a'), 100); // exponent 100 > rescale threshold
     expect(h.top(100)[0].score).toBeCloseTo(1, 6);
     expect(Number.isFinite(h.top(100)[0].score)).toBe(true);
   });
 
   test('topK 0 disables tracking; limit caps the answer', () => {
     const off = new HotKeys(0, 1000, 0);
-    off.record('a', k('a'), 0);
+    off.record(id('a'), k('a'), 0);
     expect(off.top(0)).toEqual([]);
-    const h = new HotKeys(3, 1000, 0);
-    for (const key of ['a', 'b', 'c']) h.record(key, k(key), 0);
+    const h = new HotKeys(3, 1000, 0, 1);
+    for (const key of ['a', 'b', 'c']) h.record(id(key), k(key), 0);
     expect(h.top(0, 2)).toHaveLength(2);
   });
 
-  test('the map feeds hot keys from reads and forgets deleted keys', () => {
+  test('the map feeds hot keys from sampled reads and forgets deleted keys', () => {
     const { store, clock } = makeStore();
     const m = store.map('a')!;
     m.set(k('x'), k('1'));
-    for (let i = 0; i < 3; i++) m.get(k('x'));
-    m.get(k('y'));
+    for (let i = 0; i < 400; i++) m.get(k('x'));
+    for (let i = 0; i < 100; i++) m.get(k('y'));
     clock.advance(60_000);
-    expect(m.hotKeys().map((h) => [name(h.key), h.score])).toEqual([
-      ['x', 1.5],
-      ['y', 0.5],
-    ]);
+    const top = m.hotKeys();
+    expect(top.map((h) => name(h.key))).toEqual(['x', 'y']);
+    // One read in four is sampled with weight 4; one half-life has passed.
+    expect(top[0].score).toBeGreaterThan(150);
+    expect(top[0].score).toBeLessThan(250);
+    expect(top[1].score).toBeGreaterThan(25);
+    expect(top[1].score).toBeLessThan(75);
     m.delete(k('x'));
     expect(m.hotKeys().map((h) => name(h.key))).toEqual(['y']);
   });

@@ -16,6 +16,7 @@ export class FrequencyBucket {
 
 export class LfuPolicy implements EvictionPolicy {
   readonly name = 'lfu' as const;
+  readonly usesMisses = false;
   private lowest: FrequencyBucket | null = null;
   size = 0;
 

@@ -4,6 +4,7 @@ import type { EvictionPolicy, PolicyNode } from './types.js';
 
 export class LruPolicy implements EvictionPolicy {
   readonly name = 'lru' as const;
+  readonly usesMisses = false;
   private readonly list = new NodeList(1);
 
   get size(): number {
@@ -39,6 +40,7 @@ export class LruPolicy implements EvictionPolicy {
 /** Eviction "none": tracks nothing and never picks a victim (the map refuses new keys when full). */
 export class NoEvictionPolicy implements EvictionPolicy {
   readonly name = 'none' as const;
+  readonly usesMisses = false;
   size = 0;
   onHit(): void {}
   onMiss(): void {}

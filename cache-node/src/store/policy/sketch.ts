@@ -66,8 +66,10 @@ export class FrequencySketch {
   /** Estimated recent frequency of `hash`, 0..15 (+1 with a doorkeeper). */
   frequency(hash: number): number {
     let min = 15;
+    const h1 = mix(hash, SEEDS[0]);
+    const h2 = mix(hash, SEEDS[1]) | 1;
     for (let i = 0; i < 4; i++) {
-      const h = mix(hash, SEEDS[i]);
+      const h = (h1 + Math.imul(i, h2)) >>> 0;
       const c = (this.table[(h >>> 3) & this.mask] >>> ((h & 7) << 2)) & 15;
       if (c < min) min = c;
     }
@@ -84,8 +86,10 @@ export class FrequencySketch {
     // estimates of rare keys from being inflated by collisions with popular ones.
     let min = 15;
     const slots = this.scratch;
+    const h1 = mix(hash, SEEDS[0]);
+    const h2 = mix(hash, SEEDS[1]) | 1;
     for (let i = 0; i < 4; i++) {
-      const h = mix(hash, SEEDS[i]);
+      const h = (h1 + Math.imul(i, h2)) >>> 0;
       slots[i] = h;
       const c = (this.table[(h >>> 3) & this.mask] >>> ((h & 7) << 2)) & 15;
       if (c < min) min = c;

@@ -80,6 +80,7 @@ export function admits(candidateFreq: number, victimFreq: number, random: number
 
 export class TinyLfuPolicy implements EvictionPolicy {
   readonly name = 'tinylfu' as const;
+  readonly usesMisses = true;
   private readonly window = new NodeList(WINDOW);
   private readonly probation = new NodeList(PROBATION);
   private readonly protectedList = new NodeList(PROTECTED);

@@ -27,6 +27,8 @@ export interface EvictionPolicy {
   readonly size: number;
   /** A read found this resident entry. */
   onHit(node: PolicyNode): void;
+  /** Whether onMiss does anything (the map skips hashing the key of a miss otherwise). */
+  readonly usesMisses: boolean;
   /** A read missed; `hash` is the key's hash (feeds frequency estimates for admission). */
   onMiss(hash: number): void;
   /** A new entry became resident. */
