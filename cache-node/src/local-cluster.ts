@@ -21,8 +21,8 @@ import {
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
-/** Time a node gets to stop gracefully before it is killed (snapshot writes included). */
-const STOP_GRACE_MS = 15_000;
+/** Time a node gets beyond its partition hand-off to stop (snapshot write, closing servers). */
+const STOP_SLACK_MS = 15_000;
 
 interface LocalNode {
   name: string;
@@ -33,12 +33,24 @@ interface LocalNode {
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-async function sharedSettings(opts: LocalClusterOptions): Promise<Record<string, unknown>> {
-  if (opts.config === undefined) return {};
-  const parsed = parseConfigText(await readFile(opts.config, 'utf8'), opts.config) ?? {};
+interface Shared {
+  /** The shared settings as written (each node validates its own full config). */
+  settings: Record<string, unknown>;
+  /** How long a node may take to stop before it is killed. */
+  stopGraceMs: number;
+}
+
+async function sharedSettings(opts: LocalClusterOptions): Promise<Shared> {
+  const parsed =
+    opts.config === undefined
+      ? {}
+      : (parseConfigText(await readFile(opts.config, 'utf8'), opts.config) ?? {});
   // Validate the shared part up front: one clear error instead of N failing nodes.
-  validateConfig(structuredClone(parsed), opts.config);
-  return parsed as Record<string, unknown>;
+  const config = validateConfig(structuredClone(parsed), opts.config);
+  return {
+    settings: parsed as Record<string, unknown>,
+    stopGraceMs: config.shutdown.handoffTimeoutSeconds * 1000 + STOP_SLACK_MS,
+  };
 }
 
 function spawnNode(name: string, configFile: string): LocalNode {
@@ -85,15 +97,15 @@ function whenReady(node: LocalNode, verbose: boolean): Promise<string> {
   });
 }
 
-async function stopAll(nodes: LocalNode[]): Promise<number[]> {
+async function stopAll(nodes: LocalNode[], graceMs: number): Promise<number[]> {
   return Promise.all(
     nodes.map(async (node) => {
       if (node.child.exitCode !== null || node.child.signalCode !== null) return node.exited;
       node.child.kill('SIGTERM');
       const killer = setTimeout(() => {
-        err(`${node.name} did not stop within ${STOP_GRACE_MS} ms: killing it`);
+        err(`${node.name} did not stop within ${graceMs} ms: killing it`);
         node.child.kill('SIGKILL');
-      }, STOP_GRACE_MS);
+      }, graceMs);
       const code = await node.exited;
       clearTimeout(killer);
       return code;
@@ -113,7 +125,7 @@ async function run(argv: string[]): Promise<number> {
     out(LOCAL_CLUSTER_USAGE);
     return 0;
   }
-  let shared: Record<string, unknown>;
+  let shared: Shared;
   try {
     shared = await sharedSettings(opts);
   } catch (e) {
@@ -127,7 +139,7 @@ async function run(argv: string[]): Promise<number> {
   let stopping = false;
   const finish = async (code: number): Promise<number> => {
     stopping = true;
-    const codes = await stopAll(nodes);
+    const codes = await stopAll(nodes, shared.stopGraceMs);
     await rm(dir, { recursive: true, force: true });
     return code !== 0 ? code : codes.some((c) => c !== 0) ? 1 : 0;
   };
@@ -151,7 +163,10 @@ async function run(argv: string[]): Promise<number> {
     for (let i = 0; i < opts.nodes; i++) {
       const file = join(dir, `${nodeName(i)}.yaml`);
       // JSON is YAML: no need to serialize twice.
-      await writeFile(file, JSON.stringify(localNodeConfig(shared, i, opts, join), null, 2));
+      await writeFile(
+        file,
+        JSON.stringify(localNodeConfig(shared.settings, i, opts, join), null, 2),
+      );
       nodes.push(spawnNode(nodeName(i), file));
     }
     const urls = await Promise.race([

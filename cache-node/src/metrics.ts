@@ -68,18 +68,23 @@ export interface NodeMetrics {
   readonly migrations: Counter<'result'>;
   readonly migratedEntries: Counter<'direction'>;
   readonly backupFailures: Counter;
-  readonly ready: Gauge;
 }
 
 export interface MetricsOptions {
   store: StoreApi;
   /** prom-client process metrics (`process_*`, `nodejs_*`); default true. */
   processMetrics?: boolean;
+  /** Readiness, read at scrape time for `metadatacache_ready` (default: always 0). */
+  isReady?: () => boolean;
 }
 
 type Totals = ReturnType<NonNullable<ReturnType<StoreApi['getMap']>>['totals']>;
 
-export function createNodeMetrics({ store, processMetrics = true }: MetricsOptions): NodeMetrics {
+export function createNodeMetrics({
+  store,
+  processMetrics = true,
+  isReady = () => false,
+}: MetricsOptions): NodeMetrics {
   const registry = new Registry();
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -161,6 +166,15 @@ export function createNodeMetrics({ store, processMetrics = true }: MetricsOptio
     collect() {
       this.reset();
       for (const r of store.recommendations()) this.set({ map: r.map, recommendation: r.id }, 1);
+    },
+  });
+
+  new Gauge({
+    name: name('ready'),
+    help: '1 when the member serves traffic (same as /readyz).',
+    registers,
+    collect() {
+      this.set(isReady() ? 1 : 0);
     },
   });
 
@@ -264,11 +278,6 @@ export function createNodeMetrics({ store, processMetrics = true }: MetricsOptio
     backupFailures: new Counter({
       name: name('backup_failures_total'),
       help: 'Synchronous backups that failed or timed out.',
-      registers,
-    }),
-    ready: new Gauge({
-      name: name('ready'),
-      help: '1 when the member serves traffic (same as /readyz).',
       registers,
     }),
   };

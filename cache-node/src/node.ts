@@ -11,6 +11,8 @@
  * - Stop: readiness off, then `drain()` of every service in reverse order (cluster hand-off of
  *   owned partitions), then `stop()` in reverse order (servers closed), then the snapshot is
  *   saved and the store's timers stop.
+ * - Readiness (/readyz, `metadatacache_ready`): every service started, not stopping, and each
+ *   service's optional `isReady()` true (the cluster can hold readiness until it has joined).
  * - `ctx` also carries the config, store, metrics, logger, clock and scheduler, so services
  *   never reach for globals.
  */
@@ -38,7 +40,7 @@ export interface NodeContext {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
-  /** True between "all services started" and the start of shutdown. */
+  /** True between "all services started" and the start of shutdown, while every service is ready. */
   isReady(): boolean;
   /**
    * Set by the cluster service when this member has peers: the protocol server takes its
@@ -53,6 +55,8 @@ export interface NodeService {
   /** Graceful hand-off before servers close (optional). */
   drain?(): Promise<void>;
   stop(): Promise<void>;
+  /** Whether this service lets the member take traffic now (optional; default ready). */
+  isReady?(): boolean;
 }
 
 export interface NodeOptions {
@@ -124,8 +128,13 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     hotKeys: config.hotKeys,
     maintenance: config.maintenance,
   });
-  const metrics = createNodeMetrics({ store, processMetrics: opts.processMetrics ?? true });
+  const metrics = createNodeMetrics({
+    store,
+    processMetrics: opts.processMetrics ?? true,
+    isReady: () => ctx.isReady(),
+  });
   let ready = false;
+  const started: NodeService[] = [];
   const ctx: NodeContext = {
     config,
     memberId,
@@ -135,7 +144,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     logger,
     clock,
     scheduler,
-    isReady: () => ready,
+    isReady: () => ready && started.every((s) => s.isReady?.() ?? true),
   };
 
   await loadSnapshot(ctx);
@@ -143,7 +152,6 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
 
   const http = httpService();
   const services = [...builtInServices(config, http), ...(opts.services ?? [])];
-  const started: NodeService[] = [];
   try {
     for (const service of services) {
       await service.start(ctx);
@@ -157,12 +165,10 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   }
 
   ready = true;
-  metrics.ready.set(1);
 
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     ready = false;
-    metrics.ready.set(0);
     logger.info('stopping');
     await drainServices(started, logger);
     await stopServices(started, logger);

@@ -1,6 +1,6 @@
 /** PUT/GET/DELETE /v1/maps/{map}/entries/{key}: route → MapService call → response. */
 import express, { Router, type Request, type Response } from 'express';
-import { decodeHttpValue, encodeHttpValue } from '../data/index.js';
+import { decodeHttpValue, encodeHttpValue, type HttpContentType } from '../data/index.js';
 import type { Operation, OperationResult } from '../metrics.js';
 import type { HttpContext } from './context.js';
 import { HttpError } from './errors.js';
@@ -19,6 +19,8 @@ export const UNKNOWN_MAP_LABEL = '_unknown';
 interface EntryLocals {
   map: string;
   key: Buffer;
+  contentType?: HttpContentType;
+  ttlMs?: number | undefined;
   result?: OperationResult;
 }
 
@@ -64,19 +66,19 @@ export function entriesRouter(ctx: HttpContext): Router {
     path,
     observe('put'),
     target,
-    (req, _res, next) => {
-      parseEntryContentType(req.headers['content-type']);
-      parseTtl(req.query.ttl);
+    // Headers and query are checked before the body is read: a refusal costs no upload.
+    (req, res, next) => {
+      locals(res).contentType = parseEntryContentType(req.headers['content-type']);
+      locals(res).ttlMs = parseTtl(req.query.ttl);
       next();
     },
     express.raw({ type: () => true, limit: config.limits.maxValueBytes }),
     async (req, res) => {
-      const contentType = parseEntryContentType(req.headers['content-type']);
-      const ttlMs = parseTtl(req.query.ttl);
+      // contentType is always set by the check above; the default only satisfies the type.
+      const { map, key, contentType = 'application/octet-stream', ttlMs } = locals(res);
       // express.raw leaves no Buffer for an empty body.
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       checkEntryBody(contentType, body);
-      const { map, key } = locals(res);
       const value = encodeHttpValue(contentType, body);
       const previous = await mapService.put(map, key, value, ttlMs === undefined ? {} : { ttlMs });
       locals(res).result = 'ok';

@@ -111,7 +111,11 @@ describe('npm start (local cluster)', () => {
   });
 
   it('serves stats, hot keys, recommendations and prefetch', async () => {
-    for (let i = 0; i < 5; i++) await fetch(`${url}/v1/maps/users/entries/u1`);
+    // Read on every node: the owner's own reads reach its store (others may answer from their
+    // near cache), and hot-key tracking samples reads, so read often enough to be certain.
+    for (const node of cluster.nodes) {
+      for (let i = 0; i < 40; i++) await fetch(`${node.httpUrl}/v1/maps/users/entries/u1`);
+    }
     const stats = (await (await fetch(`${url}/v1/stats`)).json()) as { maps: { map: string }[] };
     expect(Array.isArray(stats.maps)).toBe(true);
     const recs = await fetch(`${url}/v1/recommendations`);

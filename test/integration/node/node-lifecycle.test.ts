@@ -102,6 +102,31 @@ describe('startNode', () => {
     }
   });
 
+  it('is ready only while every service says so', async () => {
+    let serviceReady = false;
+    const gate: NodeService = {
+      name: 'gate',
+      start: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+      isReady: () => serviceReady,
+    };
+    const node = await startNode(await nodeConfig(), {
+      services: [gate],
+      processMetrics: false,
+      logger: createLogger({ write: () => undefined }),
+    });
+    try {
+      const readyz = () => fetch(`http://127.0.0.1:${node.httpAddress.port}/readyz`);
+      expect((await readyz()).status).toBe(503);
+      expect(await node.ctx.metrics.text()).toContain('metadatacache_ready 0');
+      serviceReady = true;
+      expect((await readyz()).status).toBe(200);
+      expect(await node.ctx.metrics.text()).toContain('metadatacache_ready 1');
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('releases what it holds when a service fails to start', async () => {
     const config = await nodeConfig();
     const events: string[] = [];

@@ -1,3 +1,4 @@
+import { keyFromString } from '../../../cache-node/src/data/index.js';
 import { isAuthorized } from '../../../cache-node/src/http/auth.js';
 import { errorOf, startHarness, type Harness } from './harness.js';
 
@@ -81,8 +82,10 @@ describe('health and metrics', () => {
       code: 'not_ready',
     });
     expect((await h.fetch('/healthz')).status).toBe(200);
+    expect(await h.metrics.text()).toContain('metadatacache_ready 0');
     h.setReady(true);
     expect(await (await h.fetch('/readyz')).json()).toEqual({ status: 'ready' });
+    expect(await h.metrics.text()).toContain('metadatacache_ready 1');
   });
 
   it('/metrics serves the documented store metrics per map', async () => {
@@ -91,7 +94,8 @@ describe('health and metrics', () => {
       body: 'v',
       headers: { 'content-type': 'text/plain' },
     });
-    await h.fetch('/v1/maps/users/entries/k');
+    // Hot-key tracking samples reads: enough of them make the key's rank certain.
+    for (let i = 0; i < 40; i++) h.store.getMap('users')!.get(keyFromString('k'));
     const res = await h.fetch('/metrics');
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
@@ -99,7 +103,7 @@ describe('health and metrics', () => {
       'metadatacache_entries{map="users"} 1',
       'metadatacache_max_entries{map="users"} 7',
       'metadatacache_max_bytes{map="users"} 4096',
-      'metadatacache_cache_hits_total{map="users"} 1',
+      'metadatacache_cache_hits_total{map="users"} 40',
       'metadatacache_puts_total{map="users"} 1',
       'metadatacache_hit_ratio{map="users"} 1',
       'metadatacache_hot_key_reads{map="users",rank="1",key="k"}',

@@ -49,8 +49,8 @@ export async function startHarness(
     hotKeys: config.hotKeys,
     maintenance: config.maintenance,
   });
-  const metrics = createNodeMetrics({ store, processMetrics: false });
   let ready = true;
+  const metrics = createNodeMetrics({ store, processMetrics: false, isReady: () => ready });
   const app = createHttpApp({
     config,
     store,
