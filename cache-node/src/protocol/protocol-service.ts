@@ -30,7 +30,13 @@ import {
   writeUuid,
 } from './codecs.js';
 import type { ClientConnection, Reply, Request, RequestDispatcher } from './connection.js';
-import { encodeErrorResponse, ErrorCode, errorFor, ProtocolError } from './errors.js';
+import {
+  encodeErrorResponse,
+  ErrorCode,
+  errorFor,
+  ProtocolError,
+  type ErrorKind,
+} from './errors.js';
 import { encodeMessage } from './frame.js';
 import { FrameReader, MessageBuilder, Offset, REQUEST_HEADER_BYTES } from './message.js';
 import {
@@ -134,6 +140,8 @@ export class ProtocolService implements RequestDispatcher {
   readonly requestCounts = new Map<number, number>();
   /** Test hook: drop the next N invalidations before delivery (spec §8, lost-invalidation cases). */
   dropNextInvalidations = 0;
+  /** Test hook: refuse the next `count` requests of `type` with `kind` (error-path tests, spec §8.11). */
+  failNext: { type: number; kind: ErrorKind; count: number } | undefined;
 
   constructor(private readonly opts: ProtocolServiceOptions) {
     this.view = opts.view;
@@ -216,6 +224,11 @@ export class ProtocolService implements RequestDispatcher {
 
   dispatch(conn: ClientConnection, req: Request): Reply | Promise<Reply> {
     this.requestCounts.set(req.type, (this.requestCounts.get(req.type) ?? 0) + 1);
+    const fail = this.failNext;
+    if (fail && fail.type === req.type && fail.count > 0) {
+      fail.count--;
+      return encodeErrorResponse(req.correlation, fail.kind, 'injected failure (test hook)');
+    }
     const handler = this.handlers.get(req.type);
     if (!handler) {
       this.metrics.protocolError('unknown_message');

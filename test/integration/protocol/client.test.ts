@@ -9,6 +9,7 @@ import {
   MapMessageType as M,
 } from '../../../cache-node/src/protocol/message-types.js';
 import { encodeString, partitionIdOf } from '../../../cache-node/src/data/index.js';
+import { ErrorCode } from '../../../cache-node/src/protocol/errors.js';
 import {
   ManualClock,
   eventually,
@@ -303,6 +304,27 @@ describe('hazelcast-client against one node', () => {
     expect(await m.get('x')).toBe('y');
   }, 30_000);
 
+  it('makes the client retry retryable errors (46, 39) but not others (61, 18)', async () => {
+    const c = await client();
+    const m = await c.getMap<string, string>('errors');
+    await m.put('k', 'v');
+    const gets = count(M.GET);
+    svc().failNext = { type: M.GET, kind: ErrorCode.RETRYABLE_HAZELCAST, count: 2 };
+    expect(await m.get('k')).toBe('v');
+    expect(count(M.GET) - gets).toBe(3);
+    svc().failNext = { type: M.GET, kind: ErrorCode.PARTITION_MIGRATING, count: 1 };
+    expect(await m.get('k')).toBe('v');
+    for (const kind of [ErrorCode.UNSUPPORTED_OPERATION, ErrorCode.HAZELCAST]) {
+      const before = count(M.GET);
+      svc().failNext = { type: M.GET, kind, count: 1 };
+      await expect(m.get('k')).rejects.toThrow('injected failure');
+      expect(count(M.GET) - before).toBe(1);
+    }
+    // An unsupported message (a lock) is refused with code 61, and the connection keeps working.
+    await expect(m.lock('k')).rejects.toThrow(/Unrecognized client message/);
+    expect(await m.get('k')).toBe('v');
+  }, 30_000);
+
   it('refuses a wrong cluster name and keeps serving others', async () => {
     const good = await client();
     await expect(
@@ -361,4 +383,41 @@ describe('restart with a new cluster id', () => {
       ),
     ).toBe('after');
   }, 60_000);
+});
+
+describe('batched invalidations (invalidation.batchMaxDelayMillis)', () => {
+  it('delivers batch events the client applies, within the bound', async () => {
+    const batched = await startTestNode({
+      config: { invalidation: { batchMaxDelayMillis: 5, batchSize: 10 } },
+    });
+    const cfg = { nearCache: true };
+    const reader = await newClient(batched.port, cfg);
+    const writer = await newClient(batched.port);
+    try {
+      const r = await reader.getMap<string, number>('nc');
+      const w = await writer.getMap<string, number>('nc');
+      const keys = Array.from({ length: 30 }, (_, i) => `b${i}`);
+      for (const k of keys) await w.set(k, 0);
+      for (const k of keys) expect(await r.get(k)).toBe(0);
+      await Promise.all(keys.map((k) => w.set(k, 1))); // several keys per 5 ms batch
+      for (const k of keys)
+        expect(
+          await eventually(
+            () => r.get(k),
+            (v) => v === 1,
+          ),
+        ).toBe(1);
+      await w.clear();
+      expect(
+        await eventually(
+          () => r.get('b0'),
+          (v) => v === null,
+        ),
+      ).toBeNull();
+    } finally {
+      await reader.shutdown();
+      await writer.shutdown();
+      await batched.stop();
+    }
+  }, 30_000);
 });
