@@ -6,7 +6,8 @@
  * one with the ratios.
  *
  *   npm run bench -- protocol-throughput [--seconds 10] [--concurrency 64] [--keys 10000]
- *                                        [--value-bytes 100] [--get-ratio 0.9] [--no-hazelcast]
+ *                                        [--value-bytes 100] [--get-ratio 0.9] [--warmup 3]
+ *                                        [--no-hazelcast]
  */
 import hz from 'hazelcast-client';
 import { Redis } from 'ioredis';
@@ -27,6 +28,8 @@ interface Options {
   keys: number;
   valueBytes: number;
   getRatio: number;
+  /** Unmeasured run first (the JVM member needs it to JIT-compile its hot paths). */
+  warmupSeconds: number;
   hazelcast: boolean;
 }
 
@@ -41,6 +44,7 @@ function parse(argv: string[]): Options {
     keys: get('keys', 10_000),
     valueBytes: get('value-bytes', 100),
     getRatio: get('get-ratio', 0.9),
+    warmupSeconds: get('warmup', 3),
     hazelcast: !argv.includes('--no-hazelcast'),
   };
 }
@@ -93,7 +97,7 @@ async function load(ops: Ops, o: Options): Promise<LoadResult> {
     await Promise.all(Array.from({ length: o.concurrency }, worker));
     return { count, elapsed: performance.now() - start, latencies };
   };
-  await run(1000, false);
+  await run(o.warmupSeconds * 1000, false);
   const { count, elapsed, latencies } = await run(o.seconds * 1000, true);
   const sorted = Float64Array.from(latencies).sort();
   return {
