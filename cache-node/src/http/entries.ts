@@ -110,5 +110,11 @@ export function entriesRouter(ctx: HttpContext): Router {
     res.status(204).end();
   });
 
+  router.all(path, (req) => {
+    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on an entry`, {
+      Allow: 'GET, HEAD, PUT, DELETE',
+    });
+  });
+
   return router;
 }

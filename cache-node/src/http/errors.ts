@@ -22,10 +22,11 @@ export interface ErrorBody {
   error: { code: string; message: string };
 }
 
-/** body-parser marks its own errors with `type` (and `status`/`expose`). */
-interface ParserError {
+/** body-parser marks its errors with `type` and `status`; the router sets `status` 400 on a bad path. */
+interface StatusError {
   type?: unknown;
   status?: unknown;
+  message?: unknown;
 }
 
 const PARSER_ERRORS: Record<string, [number, string, string]> = {
@@ -49,10 +50,18 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof ConfigError) {
     return new HttpError(400, 'invalid_settings', err.problems.join('; '));
   }
-  const type = (err as ParserError | null)?.type;
+  const { type, status, message } = (err ?? {}) as StatusError;
   if (typeof type === 'string' && type in PARSER_ERRORS) {
-    const [status, code, message] = PARSER_ERRORS[type];
-    return new HttpError(status, code, message);
+    const [code400, code, text] = PARSER_ERRORS[type];
+    return new HttpError(code400, code, text);
+  }
+  // Other client errors of express and body-parser (undecodable path, corrupt gzip body).
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(
+      status,
+      'bad_request',
+      typeof message === 'string' ? message : 'bad request',
+    );
   }
   return new HttpError(500, 'internal', 'internal error');
 }

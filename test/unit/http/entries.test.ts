@@ -168,6 +168,35 @@ describe('entries API', () => {
       expect(h.store.getMap('tiny')!.size).toBe(1);
     });
 
+    it('an undecodable key (400)', async () => {
+      expect(await errorOf(await h.fetch('/v1/maps/users/entries/%E0%A4%A'))).toMatchObject({
+        status: 400,
+        code: 'bad_request',
+      });
+    });
+
+    it('a corrupt gzip body (400) and an unknown encoding (415)', async () => {
+      const gzip = await h.fetch('/v1/maps/users/entries/k', {
+        method: 'PUT',
+        body: 'not gzip',
+        headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' },
+      });
+      expect(await errorOf(gzip)).toMatchObject({ status: 400, code: 'bad_request' });
+      const br = await h.fetch('/v1/maps/users/entries/k', {
+        method: 'PUT',
+        body: 'x',
+        headers: { 'content-type': 'text/plain', 'content-encoding': 'compress' },
+      });
+      expect(await errorOf(br)).toMatchObject({ status: 415, code: 'unsupported_encoding' });
+      expect(users('k')).toBeUndefined();
+    });
+
+    it('another method on an entry (405 with Allow)', async () => {
+      const res = await h.fetch('/v1/maps/users/entries/k', { method: 'POST', body: 'x' });
+      expect(res.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
+      expect(await errorOf(res)).toMatchObject({ status: 405, code: 'method_not_allowed' });
+    });
+
     it('an unknown route (404 JSON)', async () => {
       expect(await errorOf(await h.fetch('/v1/nothing'))).toMatchObject({
         status: 404,
