@@ -23,11 +23,17 @@ export interface MembershipTiming {
   stallThresholdMs: number;
 }
 
+/**
+ * Heartbeats every 500 ms; a member silent for 5 s is removed (a killed process is removed at
+ * once: its connections close). A stall shorter than the failure timeout but long enough to
+ * matter (2.5 s) makes a member re-confirm its membership before serving again. Generous
+ * because a loaded 2-core machine delays timers by seconds.
+ */
 export const DEFAULT_TIMING: MembershipTiming = {
-  heartbeatIntervalMs: 300,
-  failureTimeoutMs: 2000,
+  heartbeatIntervalMs: 500,
+  failureTimeoutMs: 5000,
   reconnectIntervalMs: 300,
-  stallThresholdMs: 1000,
+  stallThresholdMs: 2500,
 };
 
 export interface MembershipListener {
@@ -48,6 +54,8 @@ interface Peer {
   info?: MemberInfo;
   connecting: boolean;
   lastHeardAt?: number;
+  /** Send time of the latest ping this peer answered without evicting us. */
+  confirmedAt?: number;
   lastReport?: Record<string, unknown>;
   leaving: boolean;
 }
@@ -69,6 +77,7 @@ export class Membership {
   private readonly removed = new Map<string, number>();
   private lastTickAt: number;
   private graceUntil = 0;
+  private stallAt = 0;
   private suspect = false;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -135,8 +144,13 @@ export class Membership {
    * every peer confirmed it still counts this member in (or evicted it, which resets it).
    */
   isTrusted(): boolean {
-    if (stalled(this.lastTickAt, this.now(), this.timing.stallThresholdMs)) this.onStall();
+    this.checkStall();
     return !this.suspect;
+  }
+
+  /** Runs before anything that judges peers by time: after a stall, our clock jumped, not theirs. */
+  private checkStall(): void {
+    if (stalled(this.lastTickAt, this.now(), this.timing.stallThresholdMs)) this.onStall();
   }
 
   /** Every discovered address is connected and has answered a heartbeat. */
@@ -247,19 +261,21 @@ export class Membership {
 
   private heartbeat(): void {
     if (this.stopped) return;
+    this.checkStall();
     for (const p of this.peers.values()) if (p.channel?.isOpen) this.pingPeer(p);
     this.recompute();
   }
 
   private pingPeer(p: Peer): void {
     const channel = p.channel!;
+    const sentAt = this.now();
     channel
       .request(this.pingFields(), [], this.timing.failureTimeoutMs)
-      .then((res) => this.onPingAnswer(p, res.header))
+      .then((res) => this.onPingAnswer(p, res.header, sentAt))
       .catch(() => undefined);
   }
 
-  private onPingAnswer(p: Peer, h: Record<string, unknown>): void {
+  private onPingAnswer(p: Peer, h: Record<string, unknown>, sentAt: number): void {
     if (h.evicted === true) {
       this.log.warn(
         `member ${p.info?.id ?? p.key} removed this member while it was unreachable; rejoining`,
@@ -271,6 +287,7 @@ export class Membership {
     if (p.info && this.removed.get(p.info.id) === inc) return; // the removed incarnation: ignore
     if (p.info) this.removed.delete(p.info.id);
     p.lastHeardAt = this.now();
+    p.confirmedAt = sentAt;
     p.lastReport = h;
     p.leaving = h.leaving === true;
     const adopted = adoptEpoch(this.epoch, this.viewId, String(h.view), Number(h.epoch));
@@ -278,10 +295,8 @@ export class Membership {
       this.epoch = adopted;
       this.listener.onEpoch();
     }
-    if (
-      this.suspect &&
-      this.allPeersAnsweredSince(this.graceUntil - this.timing.failureTimeoutMs)
-    ) {
+    // Only answers to pings sent after the stall count: older ones predate any eviction.
+    if (this.suspect && this.allPeersAnsweredSince(this.stallAt)) {
       this.suspect = false;
       this.log.info('every peer answered after a stall; serving again');
     }
@@ -292,14 +307,13 @@ export class Membership {
     return this.view.every(
       (m) =>
         m.id === this.self.id ||
-        [...this.peers.values()].some((p) => p.info?.id === m.id && (p.lastHeardAt ?? 0) > t),
+        [...this.peers.values()].some((p) => p.info?.id === m.id && (p.confirmedAt ?? -1) >= t),
     );
   }
 
   private watchdog(): void {
-    const now = this.now();
-    if (stalled(this.lastTickAt, now, this.timing.stallThresholdMs)) this.onStall();
-    this.lastTickAt = now;
+    this.checkStall();
+    this.lastTickAt = this.now();
   }
 
   private onStall(): void {
@@ -308,6 +322,7 @@ export class Membership {
     // Our clock jumped, not theirs: give peers a full timeout before judging them, and stop
     // serving until they confirm we are still a member.
     this.graceUntil = now + this.timing.failureTimeoutMs;
+    this.stallAt = now;
     if (this.view.length > 1) {
       this.suspect = true;
       this.log.warn(
@@ -319,6 +334,7 @@ export class Membership {
 
   private recompute(): void {
     if (this.stopped) return;
+    this.checkStall();
     const now = this.now();
     const observations = [...this.peers.values()]
       .filter((p) => p.info)

@@ -128,8 +128,28 @@ export class TestCluster {
     return member;
   }
 
+  private readonly paused = new Set<Member>();
+
+  /** Members that are up, ready and not stopped with SIGSTOP. */
   running(): Member[] {
-    return this.members.filter((m) => m.child.exitCode === null && m.child.signalCode === null);
+    return this.members.filter(
+      (m) =>
+        m.httpUrl !== '' &&
+        !this.paused.has(m) &&
+        m.child.exitCode === null &&
+        m.child.signalCode === null,
+    );
+  }
+
+  /** SIGSTOP: the member is cut off (no heartbeats, no answers) but keeps its sockets. */
+  pause(m: Member): void {
+    this.paused.add(m);
+    m.child.kill('SIGSTOP');
+  }
+
+  resume(m: Member): void {
+    m.child.kill('SIGCONT');
+    this.paused.delete(m);
   }
 
   kill9(m: Member): Promise<number | null> {
@@ -145,7 +165,7 @@ export class TestCluster {
 
   async stopAll(): Promise<void> {
     for (const m of this.members) {
-      if (m.child.signalCode === 'SIGSTOP') m.child.kill('SIGCONT');
+      if (this.paused.has(m)) m.child.kill('SIGCONT');
       if (m.child.exitCode === null && m.child.signalCode === null) m.child.kill('SIGKILL');
     }
     await Promise.all(this.members.map((m) => m.exited));
@@ -162,7 +182,8 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -6,6 +6,9 @@ import { jest } from '@jest/globals';
 import { converged, TestCluster, waitFor } from './harness.js';
 import { WriteLoad } from './load.js';
 
+const loads: WriteLoad[] = [];
+afterEach(() => Promise.all(loads.splice(0).map((l) => l.stop())));
+
 jest.setTimeout(90_000);
 
 describe('kill -9 of one member under load', () => {
@@ -16,6 +19,7 @@ describe('kill -9 of one member under load', () => {
     await cluster.start(3);
     await waitFor(() => converged(cluster, 3), 20_000, '3 members to converge');
     const load = new WriteLoad('kill9', () => cluster.running());
+    loads.push(load);
     load.start();
     // Bounded by counts, not time: the machine may be slow, the assertions stay the same.
     await waitFor(() => load.acks >= 60, 20_000, 'load before the kill');

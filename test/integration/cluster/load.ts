@@ -15,6 +15,8 @@ export class WriteLoad {
   readonly keys = new Map<string, KeyState>();
   readonly staleReads: string[] = [];
   acks = 0;
+  /** The last refused or failed write, for failure messages. */
+  lastFailure = '';
   private stopping = false;
   private running: Promise<void>[] = [];
 
@@ -46,8 +48,17 @@ export class WriteLoad {
         const st = this.keys.get(key) ?? { acked: 0 };
         this.keys.set(key, st);
         st.inFlight = round;
-        const status = await httpPut(this.pick(), this.map, key, String(round)).catch(() => 0);
-        if (status < 200 || status > 299) continue;
+        const target = this.pick();
+        const status = await httpPut(target, this.map, key, String(round)).catch((err: Error) => {
+          this.lastFailure = `${target?.name}: ${err.message}`;
+          return 0;
+        });
+        if (status < 200 || status > 299) {
+          if (status !== 0) this.lastFailure = `${target.name}: HTTP ${status}`;
+          // Refused or unreachable: back off a little so a failing member never starves the loop.
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
         st.acked = round;
         st.inFlight = undefined;
         this.acks++;

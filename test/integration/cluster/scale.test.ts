@@ -7,6 +7,9 @@ import { jest } from '@jest/globals';
 import { converged, TestCluster, waitFor } from './harness.js';
 import { WriteLoad } from './load.js';
 
+const loads: WriteLoad[] = [];
+afterEach(() => Promise.all(loads.splice(0).map((l) => l.stop())));
+
 jest.setTimeout(120_000);
 
 describe('scaling under load', () => {
@@ -18,8 +21,13 @@ describe('scaling under load', () => {
     await cluster.start(4);
     await waitFor(() => converged(cluster, 4), 25_000, '4 members to converge');
     const load = new WriteLoad('scalein', () => cluster.running());
+    loads.push(load);
     load.start();
-    await waitFor(() => load.acks >= 60, 20_000, 'load before the scale-in');
+    await waitFor(
+      () => load.acks >= 60,
+      20_000,
+      () => `load before the scale-in (${load.lastFailure})`,
+    );
     const before = load.acks;
     const leaving = cluster.running()[2];
     expect(await cluster.terminate(leaving)).toBe(0);
@@ -36,6 +44,7 @@ describe('scaling under load', () => {
     await cluster.start(3);
     await waitFor(() => converged(cluster, 3), 25_000, '3 members to converge');
     const load = new WriteLoad('scaleout', () => cluster.running());
+    loads.push(load);
     load.start();
     await waitFor(() => load.acks >= 60, 20_000, 'load before the scale-out');
     const before = load.acks;
