@@ -101,10 +101,28 @@ function gcFunction(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-function time(fn: () => void): number {
-  const t0 = performance.now();
-  fn();
-  return (performance.now() - t0) / 1000;
+/** Chunks per phase: the two caches alternate chunk by chunk, so machine noise hits both alike. */
+const ROUNDS = 10;
+
+/** Ops/s of `a` and `b`, each running [from, to) slices of 0..n, interleaved. */
+function race(
+  n: number,
+  a: (from: number, to: number) => void,
+  b: (from: number, to: number) => void,
+): [number, number] {
+  let ta = 0;
+  let tb = 0;
+  const chunk = Math.ceil(n / ROUNDS);
+  for (let from = 0; from < n; from += chunk) {
+    const to = Math.min(n, from + chunk);
+    let t0 = performance.now();
+    a(from, to);
+    ta += performance.now() - t0;
+    t0 = performance.now();
+    b(from, to);
+    tb += performance.now() - t0;
+  }
+  return [(n / ta) * 1000, (n / tb) * 1000];
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -132,16 +150,15 @@ export async function run(argv: string[]): Promise<void> {
   for (let i = 0; i < n; i++) map.set(kData[i], value);
   for (let i = 0; i < n; i++) lru.set(id(kData[i]), value);
 
-  const setsStore =
-    n /
-    time(() => {
-      for (let i = 0; i < n; i++) map.set(kData[i], value);
-    });
-  const setsLru =
-    n /
-    time(() => {
-      for (let i = 0; i < n; i++) lru.set(id(kData[i]), value);
-    });
+  const [setsStore, setsLru] = race(
+    n,
+    (f, t) => {
+      for (let i = f; i < t; i++) map.set(kData[i], value);
+    },
+    (f, t) => {
+      for (let i = f; i < t; i++) lru.set(id(kData[i]), value);
+    },
+  );
   line({
     phase: 'set',
     policy: a.policy,
@@ -151,21 +168,22 @@ export async function run(argv: string[]): Promise<void> {
     ratio: +(setsStore / setsLru).toFixed(3),
   });
 
-  const getsStore =
-    n /
-    time(() => {
-      for (let i = 0; i < n; i++) map.get(kData[i]);
-    });
-  const getsLru =
-    n /
-    time(() => {
-      for (let i = 0; i < n; i++) lru.get(id(kData[i]));
-    });
-  const getsLruStrings =
-    n /
-    time(() => {
-      for (let i = 0; i < n; i++) lru.get(kStr[i]);
-    });
+  const [getsStore, getsLru] = race(
+    n,
+    (f, t) => {
+      for (let i = f; i < t; i++) map.get(kData[i]);
+    },
+    (f, t) => {
+      for (let i = f; i < t; i++) lru.get(id(kData[i]));
+    },
+  );
+  const [, getsLruStrings] = race(
+    n,
+    () => undefined,
+    (f, t) => {
+      for (let i = f; i < t; i++) lru.get(kStr[i]);
+    },
+  );
   line({
     phase: 'get',
     policy: a.policy,
@@ -181,23 +199,22 @@ export async function run(argv: string[]): Promise<void> {
   const rtLru = new LRUCache<string, Buffer>({ max: a.entries });
   let hitsStore = 0;
   let hitsLru = 0;
-  const rtStore =
-    n /
-    time(() => {
-      for (let i = 0; i < n; i++) {
+  const [rtStore, rtLruRate] = race(
+    n,
+    (f, t) => {
+      for (let i = f; i < t; i++) {
         if (rtMap.get(kData[i]) !== undefined) hitsStore++;
         else rtMap.set(kData[i], value);
       }
-    });
-  const rtLruRate =
-    n /
-    time(() => {
-      for (let i = 0; i < n; i++) {
+    },
+    (f, t) => {
+      for (let i = f; i < t; i++) {
         const key = id(kData[i]);
         if (rtLru.get(key) !== undefined) hitsLru++;
         else rtLru.set(key, value);
       }
-    });
+    },
+  );
   line({
     phase: 'read-through',
     policy: a.policy,
