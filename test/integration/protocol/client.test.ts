@@ -61,9 +61,22 @@ describe('hazelcast-client against one node', () => {
       count,
     );
     expect(after.map((n, i) => n - before[i])).toEqual([1, 1, 1]);
-    // The client computes partitions exactly as the node does.
-    for (const k of ['key', 'k1', '', 'ü€', 'hello world']) {
-      expect(c.getPartitionService().getPartitionId(k)).toBe(partitionIdOf(encodeString(k), 271));
+    // The client computes partitions exactly as the node does (strings and numbers, random).
+    const ps = c.getPartitionService();
+    const double = (n: number) => {
+      const d = Buffer.alloc(16);
+      d.writeInt32BE(-10, 4); // Double, the client's default for JS numbers
+      d.writeDoubleBE(n, 8);
+      return d;
+    };
+    for (let i = 0; i < 500; i++) {
+      const s =
+        Math.random()
+          .toString(36)
+          .repeat(1 + (i % 5)) + String.fromCodePoint(0x20 + i);
+      expect(ps.getPartitionId(s)).toBe(partitionIdOf(encodeString(s), 271));
+      const n = (Math.random() - 0.5) * 10 ** (i % 12);
+      expect(ps.getPartitionId(n)).toBe(partitionIdOf(double(n), 271));
     }
   }, 30_000);
 
