@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
+  celMirrors,
   ConfigError,
   crossFieldErrors,
   keyPath,
@@ -7,6 +8,7 @@ import {
   validateMapSettingsPatch,
 } from '../../../cache-node/src/config/validate.js';
 import { loadConfig, withEnvCredentials } from '../../../cache-node/src/config/load.js';
+import { nodeConfigSchema } from '../../../cache-node/src/config/schema.js';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
@@ -245,5 +247,22 @@ describe('withEnvCredentials', () => {
         { METADATACACHE_PASSWORD: 'env-pw', METADATACACHE_TOKEN: '' },
       ),
     ).toEqual({ credentials: { username: 'file', password: 'env-pw' } });
+  });
+});
+
+describe('CEL mirrors', () => {
+  /** Every x-kubernetes-validations rule anywhere in the schema. */
+  function celRules(node: unknown): string[] {
+    if (node === null || typeof node !== 'object') return [];
+    const own = ((node as Record<string, unknown>)['x-kubernetes-validations'] ?? []) as {
+      rule: string;
+    }[];
+    return [...own.map((v) => v.rule), ...Object.values(node).flatMap(celRules)];
+  }
+
+  it('has a TS mirror for every CEL rule of the schema', () => {
+    const rules = [...new Set(celRules(nodeConfigSchema))];
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) expect(Object.keys(celMirrors)).toContain(rule);
   });
 });
