@@ -96,3 +96,19 @@ export async function markPodRunning(
   pod.status = runningPodStatus(pod, options);
   return core.replaceNamespacedPodStatus({ name, namespace, body: pod });
 }
+
+/**
+ * Finishes a graceful pod deletion as the kubelet would once the containers stopped. A pod bound
+ * to a node is only marked terminating by the apiserver; without a kubelet it would stay forever.
+ */
+export async function completePodTermination(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  name: string,
+): Promise<void> {
+  try {
+    await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
+  } catch (error) {
+    if (!isStatus(error, 404)) throw error;
+  }
+}
