@@ -87,7 +87,7 @@ function lineChart(p: PanelData, x: number, y: number): string {
     const last = finite(s).at(-1)?.[1] ?? NaN;
     const lx = x + 20 + (i % 2) * (TILE_W / 2 - 20);
     const ly = y + TILE_H - 34 + Math.floor(i / 2) * 16;
-    return `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${COLORS[i]}"/><text x="${lx + 16}" y="${ly}" fill="#ccc" font-size="12">${esc(`${s.name.slice(0, 34)}: ${formatValue(last, p.unit)}`)}</text>`;
+    return `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${COLORS[i]}"/><text x="${lx + 16}" y="${ly}" fill="#ccc" font-size="12">${esc(`${s.name.slice(0, 30)}: ${formatValue(last, p.unit)}`)}</text>`;
   });
   return [...grid, ...lines, ...legend].join('');
 }

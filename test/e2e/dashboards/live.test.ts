@@ -41,6 +41,17 @@ let operator: ChildProcess | undefined;
 let operatorProblem = '';
 let closeClient: (() => Promise<void>) | undefined;
 let loadStart = 0;
+let cacheNamespace = '';
+
+/** MetadataCache changes while Prometheus scrapes, so reconciles land inside the load window. */
+async function operatorLoad(step: number): Promise<void> {
+  if (!kube || !cacheNamespace) return;
+  const manifest = (name: string, replicas: number) =>
+    `apiVersion: metadatacache.io/v1alpha1\nkind: MetadataCache\nmetadata:\n  name: ${name}\n  namespace: ${cacheNamespace}\nspec:\n  replicas: ${replicas}\n`;
+  await kube.kubectl(['apply', '-f', '-'], {
+    input: `${manifest(`dash-${step}`, 1)}---\n${manifest('dash-scaled', step + 1)}`,
+  });
+}
 let loadEnd = 0;
 
 async function startOperator(httpPort: number): Promise<void> {
@@ -51,7 +62,7 @@ async function startOperator(httpPort: number): Promise<void> {
     '--for=condition=Established',
     'crd/metadatacaches.metadatacache.io',
   ]);
-  const ns = await kube.createNamespace('dash');
+  cacheNamespace = await kube.createNamespace('dash');
   await kube.kubectl(['create', 'namespace', OPERATOR_NAMESPACE], { allowFailure: true });
   operator = spawn(
     process.execPath,
@@ -65,11 +76,6 @@ async function startOperator(httpPort: number): Promise<void> {
     ],
     { env: kube.env, stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  const manifest = (name: string) =>
-    `apiVersion: metadatacache.io/v1alpha1\nkind: MetadataCache\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  replicas: 1\n`;
-  await kube.kubectl(['apply', '-f', '-'], {
-    input: manifest('dash-a') + '---\n' + manifest('dash-b'),
-  });
   await waitFor('operator /readyz', async () => {
     const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`).catch(() => undefined);
     return res?.ok ? true : undefined;
@@ -115,11 +121,14 @@ beforeAll(async () => {
 
   progress('prometheus scraping; driving load');
   loadStart = Date.now() / 1000;
+  await operatorLoad(0);
   closeClient = await hazelcastLoad(cluster.protocolPorts[0]);
   await httpLoad(cluster.httpUrls);
   await badPreamble(cluster.protocolPorts[1]);
+  await operatorLoad(1);
   await pauseMember(cluster.pids[2], cluster.httpUrls.slice(0, 2), 8_000, sleep);
   await httpLoad(cluster.httpUrls);
+  await operatorLoad(2);
   loadEnd = Date.now() / 1000;
   progress(`load done in ${Math.round(loadEnd - loadStart)} s`);
   // At least two scrapes after the load, so rate() sees its end.
