@@ -168,7 +168,8 @@ const parseJson = (line: string): ReadyLine => {
 /** Starts and tracks processes; `cleanup()` kills whatever is still running and removes temp dirs. */
 export class ProcessGroup {
   private readonly processes: ManagedProcess[] = [];
-  private readonly pids = new Set<number>();
+  /** Node pids of each local cluster: its nodes run in their own process group. */
+  private readonly clusterPids = new Map<ManagedProcess, number[]>();
   private readonly dirs: string[] = [];
 
   /** A fresh temp directory removed by cleanup(). */
@@ -239,14 +240,22 @@ export class ProcessGroup {
       return m ? [{ name: m[1], httpUrl: m[2], hazelcast: m[3], pid: Number(m[4]) }] : [];
     });
     // The nodes run in their own process group: remember them so cleanup() can kill them too.
-    for (const node of nodes) this.pids.add(node.pid);
+    this.clusterPids.set(
+      proc,
+      nodes.map((n) => n.pid),
+    );
     return Object.assign(proc, { nodes });
   }
 
   /** Kills every process still running (and the nodes of local clusters), removes temp dirs. */
   async cleanup(): Promise<void> {
+    // A local cluster that exited 0 stopped its nodes itself; only then are their pids not ours
+    // to kill (they may have been reused since).
+    const orphans = [...this.clusterPids]
+      .filter(([proc]) => proc.running || proc.child.exitCode !== 0)
+      .flatMap(([, pids]) => pids);
     await Promise.all(this.processes.map((p) => p.stop('SIGKILL', 5_000)));
-    for (const pid of this.pids) {
+    for (const pid of orphans) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -255,7 +264,7 @@ export class ProcessGroup {
     }
     await Promise.all(this.dirs.map((d) => rm(d, { recursive: true, force: true })));
     this.processes.length = 0;
-    this.pids.clear();
+    this.clusterPids.clear();
     this.dirs.length = 0;
   }
 }
