@@ -46,6 +46,7 @@ import {
   responseTypeOf,
 } from './message-types.js';
 import { NearCacheListeners, type Timers } from './near-cache-listeners.js';
+import { EntryListeners } from './entry-listeners.js';
 import {
   noMetrics,
   silentLogger,
@@ -127,6 +128,7 @@ export class ProtocolService implements RequestDispatcher {
   readonly sequences: PartitionSequences;
   readonly hub: InvalidationHub;
   readonly listeners: NearCacheListeners;
+  readonly entryListeners: EntryListeners;
   private readonly maps: MapService;
   private readonly logger: ProtocolLogger;
   private readonly metrics: ProtocolMetrics;
@@ -159,6 +161,7 @@ export class ProtocolService implements RequestDispatcher {
       onSent: (map, n) => this.metrics.invalidationsSent(map, n),
     });
     this.hub = new InvalidationHub(this.sequences, this.localUuid, (p) => this.ownsPartition(p));
+    this.entryListeners = new EntryListeners(this.localUuid, (p) => this.ownsPartition(p));
     this.hub.subscribe((i) => this.deliverInvalidation(i));
     this.unsubscribeView = this.view.onChange(() => this.pushClusterView());
     this.registerHandlers();
@@ -166,7 +169,10 @@ export class ProtocolService implements RequestDispatcher {
 
   /** Feed store changes in (returns the unsubscribe function). */
   attachChanges(source: Pick<StoreApi, 'onChange'>): () => void {
-    return source.onChange((event) => this.hub.onChange(event));
+    return source.onChange((event) => {
+      this.hub.onChange(event);
+      this.entryListeners.onChange(event);
+    });
   }
 
   get connectionCount(): number {
@@ -188,6 +194,7 @@ export class ProtocolService implements RequestDispatcher {
     if (!this.connections.delete(conn)) return;
     this.viewListeners.delete(conn);
     this.listeners.removeConnection(conn);
+    this.entryListeners.removeConnection(conn);
     this.metrics.clientConnections(this.connections.size);
     this.logger.debug('client connection closed', {
       remote: conn.transport.remote,
@@ -600,8 +607,32 @@ export class ProtocolService implements RequestDispatcher {
       const r = new FrameReader(req.message);
       const c = r.requireInitial(REQUEST_HEADER_BYTES + 17);
       const id = readUuid(c, REQUEST_HEADER_BYTES);
-      return booleanResponse(req, id !== null && this.listeners.remove(id));
+      return booleanResponse(
+        req,
+        id !== null && (this.listeners.remove(id) || this.entryListeners.remove(id)),
+      );
     });
+    // includeValue bool @16, listenerFlags int @17, localOnly bool @21; name; (key).
+    const addEntryListener = (withKey: boolean) => (conn: ClientConnection, req: Request) => {
+      const r = new FrameReader(req.message);
+      const c = r.requireInitial(REQUEST_HEADER_BYTES + 6);
+      const name = readString(r);
+      const key = withKey ? readData(r) : undefined;
+      const id = newUuid();
+      this.entryListeners.add({
+        id,
+        map: name,
+        conn,
+        correlation: req.correlation,
+        includeValue: c[REQUEST_HEADER_BYTES] === 1,
+        flags: c.readInt32LE(REQUEST_HEADER_BYTES + 1),
+        localOnly: c[REQUEST_HEADER_BYTES + 5] === 1,
+        ...(key ? { key } : {}),
+      });
+      return uuidResponse(req, id);
+    };
+    this.on(M.ADD_ENTRY_LISTENER, addEntryListener(false));
+    this.on(M.ADD_ENTRY_LISTENER_TO_KEY, addEntryListener(true));
     this.on(M.FETCH_NEAR_CACHE_INVALIDATION_METADATA, async (_c, req) => {
       const r = new FrameReader(req.message);
       const c = r.requireInitial(REQUEST_HEADER_BYTES + 17);

@@ -317,6 +317,54 @@ describe('hazelcast-client against one node', () => {
     expect(await m.get('x')).toBe('y');
   }, 30_000);
 
+  it('delivers entry events to entry listeners (all keys, one key, with and without values)', async () => {
+    const listenerClient = await client();
+    const writer = await client();
+    const lm = await listenerClient.getMap<string, string>('events');
+    const w = await writer.getMap<string, string>('events');
+    const seen: string[] = [];
+    const keyOnly: string[] = [];
+    const listener = {
+      added: (e: { key: string; value: string }) => void seen.push(`added ${e.key}=${e.value}`),
+      updated: (e: { key: string; value: string; oldValue: string }) =>
+        void seen.push(`updated ${e.key}=${e.value} was ${e.oldValue}`),
+      removed: (e: { key: string; oldValue: string }) =>
+        void seen.push(`removed ${e.key} was ${e.oldValue}`),
+      evicted: (e: { key: string }) => void seen.push(`evicted ${e.key}`),
+      mapCleared: () => void seen.push('cleared'),
+    };
+    const id = await lm.addEntryListener(listener, undefined, true);
+    await lm.addEntryListener(
+      { added: (e: { key: string }) => void keyOnly.push(e.key) },
+      'b',
+      false,
+    );
+    await w.put('a', '1');
+    await w.put('a', '2');
+    await w.put('b', '3');
+    await w.remove('a');
+    await w.evict('b');
+    await w.clear();
+    const expected = [
+      'added a=1',
+      'updated a=2 was 1',
+      'added b=3',
+      'removed a was 2',
+      'evicted b',
+      'cleared',
+    ];
+    await eventually(
+      () => Promise.resolve(seen.length),
+      (n) => n >= expected.length,
+    );
+    expect(seen).toEqual(expected);
+    expect(keyOnly).toEqual(['b']);
+    expect(await lm.removeEntryListener(id)).toBe(true);
+    await w.put('c', '4');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toHaveLength(expected.length);
+  }, 30_000);
+
   it('makes the client retry retryable errors (46, 39) but not others (61, 18)', async () => {
     const c = await client();
     const m = await c.getMap<string, string>('errors');
