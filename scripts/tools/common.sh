@@ -15,6 +15,11 @@ MDC_PROMETHEUS_APT_PACKAGE="prometheus"
 MDC_KUBE_BIN="$MDC_TOOLS_CACHE/kube/$MDC_KUBE_VERSION/bin"
 MDC_HELM_BIN="$MDC_TOOLS_CACHE/helm/$MDC_HELM_VERSION/bin"
 
+# Go ships in /usr/local/go on this machine image; a non-login shell (CI) may not have it on PATH.
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  PATH="/usr/local/go/bin:$PATH"
+fi
+
 mdc_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 mdc_die() {
   mdc_log "error: $*"

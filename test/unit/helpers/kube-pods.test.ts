@@ -1,0 +1,56 @@
+import type * as k8s from '@kubernetes/client-node';
+import { runningPodStatus } from '../../helpers/kube-pods.js';
+
+const now = new Date('2026-01-02T03:04:05Z');
+
+function pod(containers: string[], status?: k8s.V1PodStatus): k8s.V1Pod {
+  return {
+    metadata: { name: 'web-0' },
+    spec: { containers: containers.map((name) => ({ name, image: `img/${name}:1` })) },
+    status,
+  };
+}
+
+describe('runningPodStatus (the test kubelet)', () => {
+  test('a ready pod is Running with its IP, every condition True and every container ready', () => {
+    const status = runningPodStatus(pod(['main', 'sidecar']), { podIP: '192.0.2.7', now });
+
+    expect(status.phase).toBe('Running');
+    expect(status.podIP).toBe('192.0.2.7');
+    expect(status.podIPs).toEqual([{ ip: '192.0.2.7' }]);
+    expect(status.conditions?.map((c) => [c.type, c.status])).toEqual([
+      ['PodScheduled', 'True'],
+      ['Initialized', 'True'],
+      ['ContainersReady', 'True'],
+      ['Ready', 'True'],
+    ]);
+    expect(status.containerStatuses?.map((c) => [c.name, c.image, c.ready])).toEqual([
+      ['main', 'img/main:1', true],
+      ['sidecar', 'img/sidecar:1', true],
+    ]);
+    expect(status.startTime).toEqual(now);
+  });
+
+  test('an unready pod runs but reports Ready and ContainersReady False', () => {
+    const status = runningPodStatus(pod(['main']), { podIP: '192.0.2.8', ready: false, now });
+
+    const byType = new Map(status.conditions?.map((c) => [c.type, c.status]));
+    expect(byType.get('Ready')).toBe('False');
+    expect(byType.get('ContainersReady')).toBe('False');
+    expect(byType.get('PodScheduled')).toBe('True');
+    expect(status.containerStatuses?.[0].ready).toBe(false);
+    expect(status.containerStatuses?.[0].state?.running?.startedAt).toEqual(now);
+  });
+
+  test('keeps the original start time and other status fields', () => {
+    const started = new Date('2025-12-31T00:00:00Z');
+    const status = runningPodStatus(pod(['main'], { startTime: started, qosClass: 'BestEffort' }), {
+      podIP: '192.0.2.9',
+      now,
+    });
+
+    expect(status.startTime).toEqual(started);
+    expect(status.qosClass).toBe('BestEffort');
+    expect(status.conditions?.every((c) => c.lastTransitionTime === now)).toBe(true);
+  });
+});
