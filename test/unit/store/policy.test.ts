@@ -1,7 +1,12 @@
+import { jest } from '@jest/globals';
+
 import { LfuPolicy, LruPolicy, TinyLfuPolicy } from '../../../cache-node/src/store/policy/index.js';
 import type { EvictionPolicy, PolicyNode } from '../../../cache-node/src/store/policy/index.js';
 import { admits } from '../../../cache-node/src/store/policy/tinylfu.js';
 import { murmur3 } from '../../../cache-node/src/data/index.js';
+
+// Simulations of tens of thousands of accesses: slow only on a loaded machine.
+jest.setTimeout(60_000);
 
 interface Node extends PolicyNode {
   key: number;

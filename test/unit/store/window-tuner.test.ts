@@ -1,5 +1,10 @@
+import { jest } from '@jest/globals';
+
 import { MiniSimTuner } from '../../../cache-node/src/store/policy/window-tuner.js';
 import { TinyLfuPolicy } from '../../../cache-node/src/store/policy/tinylfu.js';
+
+// Simulations of tens of thousands of accesses: slow only on a loaded machine.
+jest.setTimeout(60_000);
 
 const hashOf = (key: number) => Math.imul(key + 1, 0x9e3779b1) | 0;
 
