@@ -3,7 +3,7 @@
 # (set METADATACACHE_KUBE_KEEP=1 to keep the state dir, e.g. to read the logs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 . "$here/lib.sh"
 
 state="$MDC_KUBE_DIR"

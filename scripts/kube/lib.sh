@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Helpers shared by scripts/kube/*.sh. Sourced; sets no shell options.
-# shellcheck source=../tools/common.sh
+# shellcheck source-path=SCRIPTDIR/../tools
 . "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 MDC_KUBE_DIR="${METADATACACHE_KUBE_DIR:-/tmp/metadatacache-kube}"
 
 # A free TCP port on 127.0.0.1 (bound and released; the tiny race is acceptable for tests).
@@ -14,12 +15,12 @@ mdc_pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # Stop the process whose pid is in file $1: TERM, then KILL after a grace period.
 mdc_stop_pidfile() {
-  local pidfile="$1" pid i
+  local pidfile="$1" pid
   [ -f "$pidfile" ] || return 0
   pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done

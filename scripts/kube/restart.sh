@@ -4,7 +4,7 @@
 # Waits for the apiserver to be ready again. Used by tests ("survives an apiserver restart").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 . "$here/lib.sh"
 
 component="${1:?usage: restart.sh apiserver|controller-manager|etcd}"

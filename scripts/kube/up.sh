@@ -9,7 +9,7 @@
 # If a control plane is already running there it is reused. scripts/kube/down.sh stops it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 . "$here/lib.sh"
 
 state="$MDC_KUBE_DIR"

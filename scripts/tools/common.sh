@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # the settings below are used by the scripts that source this file
 # Shared settings for the tool installers: one cache root, every pinned version in one place,
 # and small helpers. Sourced by scripts/tools/*.sh and scripts/kube/*.sh; sets no shell options.
 

@@ -3,7 +3,7 @@
 # Prints the directory holding the etcd binary. The package's service is never started here:
 # scripts/kube/up.sh runs etcd itself on loopback with a temporary data dir.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if ! mdc_have etcd; then

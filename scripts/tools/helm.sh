@@ -2,7 +2,7 @@
 # helm, built with `go install` from the Go module proxy (helm has no replace directives, so this
 # works as is) into $MDC_TOOLS_CACHE/helm/<version>/bin. Prints that directory.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [ ! -x "$MDC_HELM_BIN/helm" ]; then

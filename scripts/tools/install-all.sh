@@ -8,7 +8,7 @@
 # Also writes $MDC_TOOLS_CACHE/paths.env (PATH additions) for shells and tests.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$here/common.sh"
 
 start=$(date +%s)
@@ -26,6 +26,7 @@ for optional in hazelcast redis; do
 done
 
 mkdir -p "$MDC_TOOLS_CACHE"
+# shellcheck disable=SC2016 # $PATH is expanded when the file is sourced, not now
 printf 'export PATH="%s:%s:$PATH"\n' "$kube_dir" "$helm_dir" >"$MDC_TOOLS_CACHE/paths.env"
 
 echo "== tools (cache: $MDC_TOOLS_CACHE)"

@@ -7,7 +7,7 @@
 # local paths, so `go install` of its commands fails. A module that requires k8s.io/kubernetes and
 # replaces each staging module with its published v0.<minor>.<patch> release builds fine.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 mdc_have go || mdc_die "go is required to build Kubernetes (apt-get install golang-go is too old; use Go >= 1.24)"

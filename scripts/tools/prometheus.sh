@@ -2,7 +2,7 @@
 # Prometheus and promtool from Debian (2.42 on bookworm), installed without recommends.
 # Prints the directory holding both. Tests start Prometheus themselves on a loopback port.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if ! mdc_have prometheus || ! mdc_have promtool; then
