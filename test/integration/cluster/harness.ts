@@ -177,8 +177,8 @@ export class TestCluster {
 export async function waitFor(
   check: () => Promise<boolean> | boolean,
   timeoutMs: number,
-  what: string,
-) {
+  what: string | (() => string),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -258,8 +258,17 @@ export async function memberState(
   }
 }
 
+let lastStates: string[] = [];
+/** What the last `converged` call saw, for failure messages. */
+export const describeStates = (): string => lastStates.join('; ');
+
 /** Every running member sees `n` members, serves, and has finished migrating. */
 export async function converged(cluster: TestCluster, n: number): Promise<boolean> {
   const states = await Promise.all(cluster.running().map((m) => memberState(m)));
+  lastStates = states.map((s) =>
+    s
+      ? `${s.self} e${s.epoch} m${s.members.length} ready=${s.ready} conv=${s.converged} own=${s.owned} pend=${s.pendingMigrations}`
+      : 'no answer',
+  );
   return states.every((s) => s !== undefined && s.ready && s.members.length === n && s.converged);
 }

@@ -5,7 +5,14 @@
  */
 import { jest } from '@jest/globals';
 import hz from 'hazelcast-client';
-import { converged, httpGet, TestCluster, waitFor, type Member } from './harness.js';
+import {
+  converged,
+  describeStates,
+  httpGet,
+  TestCluster,
+  waitFor,
+  type Member,
+} from './harness.js';
 
 jest.setTimeout(90_000);
 
@@ -34,7 +41,11 @@ describe('invalidation broadcast across members', () => {
 
   it('every member and every near cache sees an acknowledged write', async () => {
     const members = await cluster.start(3);
-    await waitFor(() => converged(cluster, 3), 20_000, '3 members to converge');
+    await waitFor(
+      () => converged(cluster, 3),
+      20_000,
+      () => `3 members to converge: ${describeStates()}`,
+    );
     const writer = await newClient(members, true, false);
     const smartReader = await newClient(members, true, true);
     const dumbReader = await newClient([members[2]], false, true);

@@ -3,7 +3,7 @@
  * survives, reads never go back in time, and the survivors converge on a table without it.
  */
 import { jest } from '@jest/globals';
-import { converged, TestCluster, waitFor } from './harness.js';
+import { converged, describeStates, TestCluster, waitFor } from './harness.js';
 import { WriteLoad } from './load.js';
 
 const loads: WriteLoad[] = [];
@@ -17,7 +17,11 @@ describe('kill -9 of one member under load', () => {
 
   it('loses no acknowledged write and keeps serving', async () => {
     await cluster.start(3);
-    await waitFor(() => converged(cluster, 3), 20_000, '3 members to converge');
+    await waitFor(
+      () => converged(cluster, 3),
+      20_000,
+      () => `3 members to converge: ${describeStates()}`,
+    );
     const load = new WriteLoad('kill9', () => cluster.running());
     loads.push(load);
     load.start();
@@ -28,7 +32,11 @@ describe('kill -9 of one member under load', () => {
     await waitFor(() => load.acks >= before + 60, 20_000, 'writes to continue after the kill');
     await load.stop();
 
-    await waitFor(() => converged(cluster, 2), 20_000, 'survivors to converge');
+    await waitFor(
+      () => converged(cluster, 2),
+      20_000,
+      () => `survivors to converge: ${describeStates()}`,
+    );
     for (const m of cluster.running()) expect(await load.lostOn(m)).toEqual([]);
     expect(load.staleReads).toEqual([]);
   });

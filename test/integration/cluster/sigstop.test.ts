@@ -4,7 +4,7 @@
  * (it learns it was evicted, drops its data and rejoins), and the cluster ends as one group.
  */
 import { jest } from '@jest/globals';
-import { converged, httpGet, TestCluster, waitFor } from './harness.js';
+import { converged, describeStates, httpGet, TestCluster, waitFor } from './harness.js';
 import { WriteLoad } from './load.js';
 
 jest.setTimeout(90_000);
@@ -18,7 +18,11 @@ describe('a member stopped with SIGSTOP and resumed', () => {
 
   it('serves nothing stale once back and leaves no lasting split', async () => {
     const members = await cluster.start(3);
-    await waitFor(() => converged(cluster, 3), 20_000, '3 members to converge');
+    await waitFor(
+      () => converged(cluster, 3),
+      20_000,
+      () => `3 members to converge: ${describeStates()}`,
+    );
     const load = new WriteLoad('sigstop', () => cluster.running());
     loads.push(load);
     load.start();
@@ -30,7 +34,11 @@ describe('a member stopped with SIGSTOP and resumed', () => {
 
     const victim = members[0];
     cluster.pause(victim);
-    await waitFor(() => converged(cluster, 2), 20_000, 'the others to converge without it');
+    await waitFor(
+      () => converged(cluster, 2),
+      20_000,
+      () => `the others to converge without it: ${describeStates()}`,
+    );
     const before = load.acks;
     await waitFor(() => load.acks >= before + 60, 20_000, 'writes while it is stopped');
 
@@ -44,7 +52,11 @@ describe('a member stopped with SIGSTOP and resumed', () => {
     }
     expect(stale).toEqual([]);
 
-    await waitFor(() => converged(cluster, 3), 30_000, 'one cluster of 3 again');
+    await waitFor(
+      () => converged(cluster, 3),
+      30_000,
+      () => `one cluster of 3 again: ${describeStates()}`,
+    );
     const after = load.acks;
     await waitFor(() => load.acks >= after + 60, 20_000, 'writes after it is back');
     await load.stop();
