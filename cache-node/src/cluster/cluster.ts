@@ -151,6 +151,8 @@ export class Cluster implements Routing {
         opts.metrics?.backupFailures.inc();
         opts.log.warn(`backup failed: ${err.message}`);
       },
+      onNearCacheRead: (map, hit) =>
+        (hit ? opts.metrics?.nearCacheHits : opts.metrics?.nearCacheMisses)?.inc({ map }),
     });
     this.migrator = new Migrator({
       selfId: this.selfId,
@@ -180,7 +182,10 @@ export class Cluster implements Routing {
   async start(): Promise<void> {
     await this.transport.listen();
     this.membership.start();
-    this.splitTimer = setInterval(() => this.checkSplit(), 1000);
+    this.splitTimer = setInterval(() => {
+      this.checkSplit();
+      this.sendClaims();
+    }, 1000);
     this.splitTimer.unref();
     await this.join();
   }
@@ -543,6 +548,49 @@ export class Cluster implements Routing {
 
   private onOneWay(msg: Message): void {
     if (msg.header.op === 'moved') this.applyMoved(msg.header);
+    else if (msg.header.op === 'claims') this.applyClaims(msg.header);
+  }
+
+  /**
+   * Anti-entropy for the table: every second each member tells the others the replicas of the
+   * partitions it owns (it is the authority for those), so a `moved` message a member missed
+   * (it joined while the partition moved, or it was briefly disconnected) is repaired.
+   */
+  private sendClaims(): void {
+    if (!this.established || !this.current || this.stopped) return;
+    const parts = partitionsOwnedBy(this.current, this.selfId);
+    const msg = {
+      op: 'claims',
+      cid: this.clusterIdValue,
+      parts,
+      replicas: parts.map((p) => this.current!.replicas[p]),
+    };
+    for (const m of this.membership.members()) {
+      if (m.id !== this.selfId) this.membership.channelTo(m.id)?.send(msg);
+    }
+  }
+
+  private applyClaims(h: Record<string, unknown>): void {
+    if (!this.current || h.cid !== this.clusterIdValue) return;
+    if (!Array.isArray(h.parts) || !Array.isArray(h.replicas)) return;
+    const alive = new Set(this.membership.members().map((m) => m.id));
+    let changed = false;
+    (h.parts as unknown[]).forEach((pv, i) => {
+      const p = Number(pv);
+      const replicas = (h.replicas as unknown[])[i];
+      if (!(p >= 0 && p < this.partitionCount) || !Array.isArray(replicas)) return;
+      const mine = this.current!.replicas[p];
+      // Never give away a partition this member owns: it is the authority for it.
+      if (mine?.[0] === this.selfId) return;
+      const next = (replicas as string[]).filter((id) => alive.has(id));
+      if (next.length === 0 || next.join() === mine?.join()) return;
+      this.current!.replicas[p] = next;
+      changed = true;
+    });
+    if (changed) {
+      this.tableChanged();
+      this.migrator.reconcile();
+    }
   }
 
   private acceptHandoff(h: Record<string, unknown>): Message {

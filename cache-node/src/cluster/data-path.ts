@@ -56,6 +56,8 @@ export interface DataPathOptions {
   backupTimeoutMs: number;
   now: () => number;
   onBackupFailure: (err: Error) => void;
+  /** A read of a key owned elsewhere was served by (hit) or missed the member near cache. */
+  onNearCacheRead?: (map: string, hit: boolean) => void;
 }
 
 interface KeyResult {
@@ -78,6 +80,7 @@ export class ClusteredMapService implements MapService {
     if (this.routing.servesReadLocally(p) || !this.nearCache.enabled)
       return (await this.key('get', map, key, p)).value;
     const cached = this.nearCache.get(map, key);
+    this.opts.onNearCacheRead?.(map, cached !== undefined);
     if (cached !== undefined) return cached;
     const token = this.nearCache.reserve(map, key);
     const { value } = await this.key('get', map, key, p);
