@@ -17,6 +17,7 @@
  *   never reach for globals.
  */
 import type { AddressInfo } from 'node:net';
+import { isMapAllowed } from './config/map-names.js';
 import type { Config } from './config/types.js';
 import { createHttpApp } from './http/app.js';
 import { listenHttp, type HttpServer } from './http/server.js';
@@ -139,7 +140,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     config,
     memberId,
     store,
-    mapService: createLocalMapService(store),
+    mapService: createLocalMapService(store, { isAllowed: (name) => isMapAllowed(config, name) }),
     metrics,
     logger,
     clock,

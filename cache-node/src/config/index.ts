@@ -3,3 +3,4 @@ export type * from './types.js';
 export * from './validate.js';
 export * from './load.js';
 export { renderConfigReference } from './reference.js';
+export * from './map-names.js';

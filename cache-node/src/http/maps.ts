@@ -1,6 +1,7 @@
 /** Statistics, recommendations, hot keys and prefetch: read from (or recorded in) the local store. */
 import express, { Router, type Request } from 'express';
 import { keyToDisplay } from '../data/index.js';
+import { isMapAllowed } from '../config/map-names.js';
 import type { Config } from '../config/types.js';
 import type { CacheMapApi, StoreApi } from '../store/types.js';
 import type { HttpContext } from './context.js';
@@ -11,15 +12,6 @@ import { UnknownMapError } from '../service/map-service.js';
 /** Most keys one prefetch request may name. */
 export const PREFETCH_MAX_KEYS = 1000;
 const HOT_KEYS_MAX = 1000;
-
-/** The store's rule for map names, decided from the config (so reads never create maps). */
-export function isMapAllowed(config: Config, name: string): boolean {
-  return (
-    config.maps.length === 0 ||
-    config.undeclaredMaps === 'allow' ||
-    config.maps.some((m) => m.name === name)
-  );
-}
 
 /** An existing map; 404 `unknown_map` for refused names, `map_not_found` for allowed but unused. */
 export function existingMap(store: StoreApi, config: Config, rawName: string): CacheMapApi {

@@ -14,31 +14,51 @@ function settle<T>(work: () => T): Promise<T> {
   }
 }
 
-export function createLocalMapService(store: StoreApi): MapService {
+export interface LocalMapServiceOptions {
+  /**
+   * Whether a name is accepted, without creating the map (e.g. `isMapAllowed` of the config).
+   * With it, reads of a map never written answer "empty" instead of creating it, so arbitrary
+   * names in reads leave no maps (or metric series) behind. Without it, every call opens the map.
+   */
+  isAllowed?: (name: string) => boolean;
+}
+
+export function createLocalMapService(
+  store: StoreApi,
+  { isAllowed }: LocalMapServiceOptions = {},
+): MapService {
   /** The map, created on first use when the name is allowed (as a Hazelcast member does). */
   const open = (name: string): CacheMapApi => {
     const map = store.map(name);
     if (!map) throw new UnknownMapError(name);
     return map;
   };
+  /** For reads and removals: the map if it exists; refused names still throw. */
+  const existing = (name: string): CacheMapApi | undefined => {
+    if (!isAllowed) return open(name);
+    const map = store.getMap(name);
+    if (map) return map;
+    if (!isAllowed(name)) throw new UnknownMapError(name);
+    return undefined;
+  };
 
   return {
-    get: (map, key) => settle(() => open(map).get(key)),
+    get: (map, key) => settle(() => existing(map)?.get(key)),
     put: (map, key, value, opts) => settle(() => open(map).set(key, value, opts)),
     set: (map, key, value, opts) =>
       settle(() => {
         open(map).set(key, value, opts);
       }),
     putIfAbsent: (map, key, value, opts) => settle(() => open(map).setIfAbsent(key, value, opts)),
-    remove: (map, key, origin) => settle(() => open(map).delete(key, origin)),
-    delete: (map, key, origin) => settle(() => open(map).delete(key, origin) !== undefined),
-    containsKey: (map, key) => settle(() => open(map).has(key)),
+    remove: (map, key, origin) => settle(() => existing(map)?.delete(key, origin)),
+    delete: (map, key, origin) => settle(() => existing(map)?.delete(key, origin) !== undefined),
+    containsKey: (map, key) => settle(() => existing(map)?.has(key) ?? false),
     getAll: (map, keys) =>
       settle(() => {
-        const m = open(map);
+        const m = existing(map);
         const found: Entry[] = [];
         for (const key of keys) {
-          const value = m.get(key);
+          const value = m?.get(key);
           if (value !== undefined) found.push([key, value]);
         }
         return found;
@@ -48,22 +68,22 @@ export function createLocalMapService(store: StoreApi): MapService {
         const m = open(map);
         for (const [key, value] of entries) m.set(key, value, opts);
       }),
-    evict: (map, key, origin) => settle(() => open(map).evict(key, origin)),
+    evict: (map, key, origin) => settle(() => existing(map)?.evict(key, origin) ?? false),
     evictAll: (map, origin) =>
       settle(() => {
-        const m = open(map);
+        const m = existing(map);
+        if (!m) return;
         // Copy the keys first: evicting while iterating the live entries would skip some.
         for (const key of [...m.entries()].map((e) => e.key)) m.evict(key, origin);
       }),
     clear: (map, origin) =>
       settle(() => {
-        open(map).clear(origin);
+        existing(map)?.clear(origin);
       }),
-    size: (map) => settle(() => open(map).size),
+    size: (map) => settle(() => existing(map)?.size ?? 0),
     destroy: (map) =>
       settle(() => {
-        open(map);
-        store.destroyMap(map);
+        if (existing(map)) store.destroyMap(map);
       }),
   };
 }

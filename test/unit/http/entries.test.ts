@@ -223,6 +223,22 @@ describe('entries API', () => {
   });
 });
 
+describe('maps not declared', () => {
+  it('a read of a map never written is a 404 and leaves no map or metric series behind', async () => {
+    const h = await startHarness({});
+    try {
+      const res = await h.fetch('/v1/maps/anything/entries/k');
+      expect(await errorOf(res)).toMatchObject({ status: 404, code: 'not_found' });
+      expect(h.store.getMap('anything')).toBeUndefined();
+      expect(await h.metrics.text()).not.toContain('map="anything"');
+      expect((await put(h, '/v1/maps/anything/entries/k', 'x', 'text/plain')).status).toBe(201);
+      expect(h.store.getMap('anything')?.size).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('service failures', () => {
   it('answer 500 with a JSON body and the node keeps serving', async () => {
     const h = await startHarness({}, (svc) => ({

@@ -1,4 +1,5 @@
 /** Serves the real HTTP app over a real store on 127.0.0.1:0, with a fake clock and no timers. */
+import { isMapAllowed } from '../../../cache-node/src/config/map-names.js';
 import { validateConfig } from '../../../cache-node/src/config/validate.js';
 import type { Config } from '../../../cache-node/src/config/types.js';
 import { createHttpApp } from '../../../cache-node/src/http/app.js';
@@ -55,7 +56,9 @@ export async function startHarness(
     config,
     store,
     metrics,
-    mapService: wrap(createLocalMapService(store)),
+    mapService: wrap(
+      createLocalMapService(store, { isAllowed: (name) => isMapAllowed(config, name) }),
+    ),
     logger: silentLogger,
     isReady: () => ready,
   });

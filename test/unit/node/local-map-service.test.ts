@@ -7,7 +7,7 @@ import type { ChangeEvent } from '../../../cache-node/src/store/types.js';
 const k = keyFromString;
 const v = encodeString;
 
-function setup() {
+function setup(opts: Parameters<typeof createLocalMapService>[1] = {}) {
   let now = 1_000_000;
   const store = createStore({
     clock: { now: () => now },
@@ -26,7 +26,12 @@ function setup() {
   });
   const events: ChangeEvent[] = [];
   store.onChange((e) => events.push(e));
-  return { store, svc: createLocalMapService(store), events, advance: (ms: number) => (now += ms) };
+  return {
+    store,
+    svc: createLocalMapService(store, opts),
+    events,
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 describe('createLocalMapService', () => {
@@ -87,5 +92,29 @@ describe('createLocalMapService', () => {
     await expect(attempt).rejects.toBeInstanceOf(UnknownMapError);
     await expect(svc.put('orders', k('a'), v('1'))).rejects.toThrow('unknown map "orders"');
     await expect(svc.destroy('orders')).rejects.toBeInstanceOf(UnknownMapError);
+  });
+
+  describe('with isAllowed (as a node runs it)', () => {
+    const allowed = (name: string) => name === 'users' || name.startsWith('dyn');
+
+    it('answers reads of a map never written without creating it', async () => {
+      const { svc, store } = setup({ isAllowed: allowed });
+      expect(await svc.get('dyn1', k('a'))).toBeUndefined();
+      expect(await svc.containsKey('dyn1', k('a'))).toBe(false);
+      expect(await svc.getAll('dyn1', [k('a')])).toEqual([]);
+      expect(await svc.size('dyn1')).toBe(0);
+      expect(await svc.delete('dyn1', k('a'))).toBe(false);
+      expect(await svc.evict('dyn1', k('a'))).toBe(false);
+      await svc.evictAll('dyn1');
+      await svc.clear('dyn1');
+      await svc.destroy('dyn1');
+      expect(store.mapNames()).toEqual(['users']);
+    });
+
+    it('still refuses names the predicate refuses, on reads too', async () => {
+      const { svc } = setup({ isAllowed: allowed });
+      await expect(svc.get('orders', k('a'))).rejects.toBeInstanceOf(UnknownMapError);
+      await expect(svc.size('orders')).rejects.toBeInstanceOf(UnknownMapError);
+    });
   });
 });
