@@ -91,7 +91,11 @@ export class Controller {
         this.enqueue(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
       },
     );
-    const owned = (obj: k8s.KubernetesObject) => {
+    // The cluster port is built after the informers it reads from.
+    const late: { cluster?: KubeCluster } = {};
+    const owned = (kind: string) => (obj: k8s.KubernetesObject, verb: string) => {
+      // Listed objects carry no kind: the informer's kind names it.
+      if (verb === 'delete') late.cluster?.forget({ ...obj, kind });
       const key = ownerKey(obj);
       if (key) this.enqueue(key);
     };
@@ -103,7 +107,7 @@ export class Controller {
           ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: MANAGED })
           : apps.listStatefulSetForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
-      owned,
+      owned('StatefulSet'),
     );
     const pods = supervise<k8s.V1Pod>(
       'pods',
@@ -113,7 +117,7 @@ export class Controller {
           ? core.listNamespacedPod({ namespace: ns, labelSelector: MEMBER_PODS })
           : core.listPodForAllNamespaces({ labelSelector: MEMBER_PODS }),
       MEMBER_PODS,
-      owned,
+      owned('Pod'),
     );
     const configMaps = supervise<k8s.V1ConfigMap>(
       'configmaps',
@@ -123,7 +127,7 @@ export class Controller {
           ? core.listNamespacedConfigMap({ namespace: ns, labelSelector: MANAGED })
           : core.listConfigMapForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
-      owned,
+      owned('ConfigMap'),
     );
     const services = supervise<k8s.V1Service>(
       'services',
@@ -133,7 +137,7 @@ export class Controller {
           ? core.listNamespacedService({ namespace: ns, labelSelector: MANAGED })
           : core.listServiceForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
-      owned,
+      owned('Service'),
     );
     const pdbs = supervise<k8s.V1PodDisruptionBudget>(
       'poddisruptionbudgets',
@@ -143,7 +147,7 @@ export class Controller {
           ? policy.listNamespacedPodDisruptionBudget({ namespace: ns, labelSelector: MANAGED })
           : policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector: MANAGED }),
       MANAGED,
-      owned,
+      owned('PodDisruptionBudget'),
     );
     this.informers.push(
       this.cacheInformer as never,
@@ -154,7 +158,7 @@ export class Controller {
       pdbs,
     );
 
-    const cluster = new KubeCluster(
+    const cluster = (late.cluster = new KubeCluster(
       kc,
       {
         caches: this.cacheInformer,
@@ -167,7 +171,7 @@ export class Controller {
         ]),
       },
       (kind, result) => metrics.writes.inc({ kind, result }),
-    );
+    ));
     const reconciler = new Reconciler({
       port: cluster,
       now: () => new Date(timers.now()),

@@ -13,9 +13,9 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import * as k8s from '@kubernetes/client-node';
 import { Controller } from './controller.js';
 import { startHttp } from './http.js';
+import { KeepAliveKubeConfig } from './kube/keepalive-config.js';
 import { LeaderElector } from './kube/leader.js';
 import { realTimers } from './kube/timers.js';
 import { OPERATOR_NAME, OPERATOR_NAMESPACE } from './manifests.js';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       'retry-ms': { type: 'string' },
     },
   });
-  const kc = new k8s.KubeConfig();
+  const kc = new KeepAliveKubeConfig();
   kc.loadFromDefault();
   const metrics = createMetrics();
   const identity = values.id ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;

@@ -128,6 +128,7 @@ export async function run(argv: string[]): Promise<void> {
       const toSts = names.map((x) => stsAt.get(x)! - created.get(x)!);
       const toAvail = names.map((x) => availableAt.get(x)! - created.get(x)!);
       const rss = await op.metric('process_resident_memory_bytes');
+      const reconciles = await op.metric('metadatacache_operator_reconciles_total');
       console.log(
         JSON.stringify({
           bench: 'operator-apply',
@@ -139,6 +140,7 @@ export async function run(argv: string[]): Promise<void> {
           all_sts_ms: round(allSts),
           all_available_ms: round(allAvailable),
           operator_rss_mib: rss ? round(rss / 1048576) : null,
+          operator_reconciles_so_far: reconciles ?? 0,
           ref_create_p50_ms: round(refP50),
           sts_p50_vs_ref_create: round(quantile(toSts, 0.5) / refP50),
         }),

@@ -79,8 +79,15 @@ export class KubeCluster implements ClusterPort {
       .filter((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === cacheName);
   }
 
+  /** Secrets seen to exist: credentials are never regenerated, so one look is enough. */
+  private readonly knownSecrets = new Set<string>();
+
   async secretExists(namespace: string, name: string): Promise<boolean> {
-    return (await this.readSecret(namespace, name)) !== undefined;
+    const key = keyOf('Secret', namespace, name);
+    if (this.knownSecrets.has(key)) return true;
+    const exists = (await this.readSecret(namespace, name)) !== undefined;
+    if (exists) this.knownSecrets.add(key);
+    return exists;
   }
 
   async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
@@ -112,12 +119,15 @@ export class KubeCluster implements ClusterPort {
     const { kind, metadata } = obj;
     const cache =
       kind === 'StatefulSet' ? this.c.statefulSets : kind ? this.c.owned.get(kind) : undefined;
-    if (cache) {
-      return cache.get(metadata?.name ?? '', metadata?.namespace)?.metadata?.annotations?.[
-        ANNOTATIONS.desiredHash
-      ];
-    }
-    return this.appliedHash.get(keyOf(kind ?? '', metadata?.namespace, metadata?.name));
+    const memo = this.appliedHash.get(keyOf(kind ?? '', metadata?.namespace, metadata?.name));
+    // The informer may not have seen our own write yet: then what we applied last counts.
+    const seen = cache?.get(metadata?.name ?? '', metadata?.namespace);
+    return seen ? seen.metadata?.annotations?.[ANNOTATIONS.desiredHash] : memo;
+  }
+
+  /** An owned object was deleted: the next reconcile must apply it again. */
+  forget(obj: k8s.KubernetesObject): void {
+    this.appliedHash.delete(keyOf(obj.kind ?? '', obj.metadata?.namespace, obj.metadata?.name));
   }
 
   async apply(obj: k8s.KubernetesObject): Promise<ApplyResult> {
@@ -150,6 +160,7 @@ export class KubeCluster implements ClusterPort {
     try {
       await this.objects.create(obj, undefined, undefined, FIELD_MANAGER);
       this.countWrite(obj.kind ?? 'Unknown', 'applied');
+      this.knownSecrets.add(keyOf(obj.kind ?? '', obj.metadata?.namespace, obj.metadata?.name));
       return true;
     } catch (err) {
       if (apiStatusOf(err) === 409) return false;
@@ -202,16 +213,12 @@ export class KubeCluster implements ClusterPort {
     }
   }
 
-  async event(
-    cache: MetadataCache,
-    type: EventType,
-    reason: string,
-    message: string,
-  ): Promise<void> {
+  /** Fire and forget: a reconcile never waits for (or fails on) its events. */
+  event(cache: MetadataCache, type: EventType, reason: string, message: string): Promise<void> {
     const now = new Date();
     const { name, namespace, uid } = cache.metadata;
-    try {
-      await this.core.createNamespacedEvent({
+    this.core
+      .createNamespacedEvent({
         namespace,
         body: {
           metadata: { generateName: `${name}.`, namespace },
@@ -232,10 +239,11 @@ export class KubeCluster implements ClusterPort {
           lastTimestamp: now,
           count: 1,
         },
+      })
+      .catch(() => {
+        // Events are best effort: losing one must not fail a reconcile.
       });
-    } catch {
-      // Events are best effort: losing one must not fail a reconcile.
-    }
+    return Promise.resolve();
   }
 
   async pushMapSettings(

@@ -139,13 +139,21 @@ export class Reconciler {
         );
       }
     }
-    for (const obj of p.apply) {
-      if ((await this.port.apply(obj)) === 'applied') {
-        const what = `${obj.kind} ${obj.metadata?.name}`;
-        const why = obj.kind === 'StatefulSet' && p.progress ? `: ${p.progress}` : '';
-        await this.port.event(cache, 'Normal', 'Applied', `applied ${what}${why}`);
-      }
+    // Children are independent under server-side apply: write them concurrently (the Secret,
+    // which pods read at start, was created above), then report the changes in one event.
+    const results = await Promise.allSettled(p.apply.map((obj) => this.port.apply(obj)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const applied = p.apply.filter((_, i) => {
+      const r = results[i];
+      return r?.status === 'fulfilled' && r.value === 'applied';
+    });
+    if (applied.length > 0) {
+      const what = applied.map((o) => `${o.kind} ${o.metadata?.name}`).join(', ');
+      const sts = applied.some((o) => o.kind === 'StatefulSet');
+      const why = sts && p.progress ? ` (${p.progress})` : '';
+      await this.port.event(cache, 'Normal', 'Applied', `applied ${what}${why}`);
     }
+    if (failed) throw failed.reason;
     for (const ref of p.delete) {
       if (await this.port.deleteIfPresent(ref)) {
         await this.port.event(
