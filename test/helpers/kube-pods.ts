@@ -3,10 +3,24 @@
 // EndpointSlice controller ignores pods whose Node does not exist or that have no IP.
 //
 // Note: the apiserver refuses loopback addresses (127.0.0.0/8) in EndpointSlices, so a pod marked
-// with a 127.0.0.x IP is Ready but its EndpointSlice write fails; see docs/testing.md.
+// with a 127.0.0.x IP is Ready but its EndpointSlice write fails; use `testPodIP` inside
+// scripts/kube/netns-run.sh (docs/testing.md).
 import * as k8s from '@kubernetes/client-node';
 
 export const TEST_NODE_NAME = 'mdc-test-node';
+
+/**
+ * The address for the n-th test pod (n from 0). Inside scripts/kube/netns-run.sh the pod network
+ * ($MDC_POD_NETWORK, a /24 whose addresses are all local) is used, so the address is accepted in
+ * EndpointSlices; elsewhere a loopback address (fine for Pod status, refused in EndpointSlices).
+ */
+export function testPodIP(n: number, podNetwork = process.env.MDC_POD_NETWORK): string {
+  if (!Number.isInteger(n) || n < 0 || n > 239) throw new RangeError(`pod index ${n} not in 0-239`);
+  const match = podNetwork ? /^(\d+\.\d+\.\d+)\.0\/24$/.exec(podNetwork) : null;
+  if (podNetwork && !match)
+    throw new Error(`MDC_POD_NETWORK must be an IPv4 /24, got ${podNetwork}`);
+  return `${match ? match[1] : '127.0.0'}.${n + 10}`;
+}
 
 function isStatus(error: unknown, code: number): boolean {
   return error instanceof k8s.ApiException && error.code === code;

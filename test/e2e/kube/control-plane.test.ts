@@ -3,7 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../helpers/kube-control-plane.js';
+import { repoRoot, run } from '../../helpers/kube-control-plane.js';
 import { completePodTermination, markPodRunning } from '../../helpers/kube-pods.js';
 import { startKube, waitFor, type Kube } from '../../helpers/kube.js';
 
@@ -106,16 +106,16 @@ describe('test control plane (scripts/kube)', () => {
       });
       expect(slices[0].addressType).toBe('IPv4');
 
-      // Acting as the kubelet for web-0 puts it into the EndpointSlice. The address is a
-      // documentation address (TEST-NET-1): only written into objects, never connected to.
-      await markPodRunning(core, namespace, 'web-0', { podIP: '192.0.2.10' });
+      // Acting as the kubelet for web-0 puts it into the EndpointSlice. The address comes from
+      // the pod network of scripts/kube/netns-run.sh (loopback would be refused in the slice).
+      await markPodRunning(core, namespace, 'web-0', { podIP: '198.18.0.10' });
       const endpoint = await waitFor('web-0 in the EndpointSlice', async () => {
         const list = await discovery.listNamespacedEndpointSlice({
           namespace,
           labelSelector: 'kubernetes.io/service-name=web',
         });
         const endpoints = list.items.flatMap((slice) => slice.endpoints ?? []);
-        return endpoints.find((e) => e.addresses.includes('192.0.2.10'));
+        return endpoints.find((e) => e.addresses.includes('198.18.0.10'));
       });
       expect(endpoint.conditions?.ready).toBe(true);
       expect(endpoint.targetRef?.name).toBe('web-0');
@@ -220,4 +220,27 @@ describe('test control plane (scripts/kube)', () => {
     },
     TEST_TIMEOUT_MS,
   );
+});
+
+describe('scripts/kube/netns-run.sh', () => {
+  test('gives a private network namespace whose pod network addresses serve and connect', async () => {
+    // Listens on the first pod address inside the namespace and connects to it from there.
+    const probe = `
+      const net = require('node:net');
+      const ip = process.env.MDC_POD_NETWORK.replace(/0\\/24$/, '10');
+      const server = net.createServer((c) => c.end('pong ' + c.localAddress));
+      server.listen(0, ip, () => {
+        net.connect(server.address().port, ip).on('data', (d) => {
+          console.log(String(d));
+          server.close();
+        });
+      });`;
+    const result = await run(
+      'bash',
+      [join(repoRoot, 'scripts/kube/netns-run.sh'), 'node', '-e', probe],
+      { timeoutMs: 30_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('pong 198.18.0.10');
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import { runningPodStatus } from '../../helpers/kube-pods.js';
+import { runningPodStatus, testPodIP } from '../../helpers/kube-pods.js';
 
 const now = new Date('2026-01-02T03:04:05Z');
 
@@ -52,5 +52,23 @@ describe('runningPodStatus (the test kubelet)', () => {
     expect(status.startTime).toEqual(started);
     expect(status.qosClass).toBe('BestEffort');
     expect(status.conditions?.every((c) => c.lastTransitionTime === now)).toBe(true);
+  });
+});
+
+describe('testPodIP', () => {
+  test('uses the pod network of netns-run when there is one', () => {
+    expect(testPodIP(0, '198.18.0.0/24')).toBe('198.18.0.10');
+    expect(testPodIP(5, '198.18.7.0/24')).toBe('198.18.7.15');
+  });
+
+  test('falls back to loopback without a pod network', () => {
+    expect(testPodIP(0, undefined)).toBe('127.0.0.10');
+    expect(testPodIP(239, '')).toBe('127.0.0.249');
+  });
+
+  test('refuses indexes outside the /24 and malformed networks', () => {
+    expect(() => testPodIP(240, undefined)).toThrow(RangeError);
+    expect(() => testPodIP(-1, undefined)).toThrow(RangeError);
+    expect(() => testPodIP(0, '10.0.0.0/16')).toThrow(/IPv4 \/24/);
   });
 });
