@@ -251,6 +251,50 @@ describe('ProtocolService over a socket-free connection', () => {
     expect(errorCodeOf(t.take()[0])).toBe(46);
   });
 
+  it('hands requests for partitions owned elsewhere to the forward hook, verbatim', async () => {
+    const other = 'aaaaaaaa-2222-4333-8444-555555555555';
+    const base = singleMemberView({
+      memberUuid: MEMBER,
+      clusterId: CLUSTER,
+      address: { host: '127.0.0.1', port: 5701 },
+      partitionCount: 271,
+    });
+    const owners = Array.from({ length: 271 }, () => other);
+    const forwarded: {
+      partitionId: number;
+      ownerUuid: string;
+      request: Buffer;
+      clientUuid: string;
+    }[] = [];
+    const canned = request(0x010201, 77n, -1, Buffer.alloc(0), []);
+    const s = setup({
+      view: {
+        ...base,
+        partitionOwners: () => owners,
+        forward: (req) => {
+          forwarded.push(req);
+          // Serve one here (a routing MapService would), answer the other from "the owner".
+          return Promise.resolve(req.partitionId === 3 ? undefined : canned);
+        },
+      },
+    });
+    const { t, conn } = await authed(s);
+    const get = request(0x010200, 77n, 5, fixed(['long', 0n]), ['m', encodeString('x')]);
+    conn.receive(get);
+    conn.receive(request(0x010200, 78n, 3, fixed(['long', 0n]), ['m', encodeString('y')]));
+    await flush();
+    expect(forwarded.map((f) => [f.partitionId, f.ownerUuid, f.clientUuid])).toEqual([
+      [5, other, CLIENT_UUID],
+      [3, other, CLIENT_UUID],
+    ]);
+    expect(forwarded[0].request).toEqual(get);
+    const replies = t.take();
+    expect(replies.map(corrOf).sort()).toEqual([77n, 78n]);
+    // The local one is a normal Get response (absent key: NULL frame).
+    const local = replies.find((m) => corrOf(m) === 78n)!;
+    expect(local[1].flags & Flags.IS_NULL).toBeTruthy();
+  });
+
   it('sends near-cache invalidations with source, partition UUID and per-(map, partition) sequence', async () => {
     const s = setup();
     const reader = await authed(s);
