@@ -3,6 +3,7 @@
  * so the last acknowledged value of every key is known; each acknowledged write is read back from
  * a random member, and a read older than the acknowledged value is recorded as stale.
  */
+import hz from 'hazelcast-client';
 import { httpGet, httpPut, type Member } from './harness.js';
 
 interface KeyState {
@@ -71,6 +72,73 @@ export class WriteLoad {
   }
 
   /** Keys whose value on `m` is neither the acknowledged one nor the one in flight. */
+  async lostOn(m: Member): Promise<string[]> {
+    const lost: string[] = [];
+    for (const [key, st] of this.keys) {
+      const { status, body } = await httpGet(m, this.map, key);
+      const v = status === 200 ? Number(body) : 0;
+      if (v !== st.acked && v !== st.inFlight)
+        lost.push(`${m.name} ${key}: ${v} (acked ${st.acked})`);
+    }
+    return lost;
+  }
+}
+
+type HzClient = Awaited<ReturnType<typeof hz.Client.newHazelcastClient>>;
+
+/** The same load through a smart hazelcast-client (writes routed to owners, retried on failover). */
+export class ClientWriteLoad {
+  readonly keys = new Map<string, KeyState>();
+  acks = 0;
+  private stopping = false;
+  private running: Promise<void>[] = [];
+  private client: HzClient | undefined;
+
+  constructor(
+    private readonly map: string,
+    private readonly keyCount = 50,
+    private readonly writers = 4,
+  ) {}
+
+  async start(members: Member[]): Promise<void> {
+    this.client = await hz.Client.newHazelcastClient({
+      clusterName: 'dev',
+      network: { clusterMembers: members.map((m) => `${m.host}:${m.port}`) },
+      properties: {
+        'hazelcast.logging.level': 'OFF',
+        'hazelcast.client.invocation.timeout.millis': 20000,
+      },
+    });
+    const map = await this.client.getMap<string, string>(this.map);
+    this.running = Array.from({ length: this.writers }, async (_, w) => {
+      for (let round = 1; !this.stopping; round++) {
+        for (let i = w; i < this.keyCount && !this.stopping; i += this.writers) {
+          const key = `hz${i}`;
+          const st = this.keys.get(key) ?? { acked: 0 };
+          this.keys.set(key, st);
+          st.inFlight = round;
+          try {
+            await map.set(key, String(round));
+            st.acked = round;
+            st.inFlight = undefined;
+            this.acks++;
+          } catch {
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.running);
+    const client = this.client;
+    this.client = undefined;
+    await client?.shutdown();
+  }
+
+  /** Keys whose value read over HTTP on `m` is neither acknowledged nor in flight. */
   async lostOn(m: Member): Promise<string[]> {
     const lost: string[] = [];
     for (const [key, st] of this.keys) {
