@@ -4,6 +4,7 @@
  * test kubelet), garbage collection, and Lease leader election between two replicas.
  */
 import { jest } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { ProcessKubelet } from '../../helpers/process-kubelet.js';
 import { startKube, waitFor, type Kube } from '../../helpers/kube.js';
@@ -175,6 +176,38 @@ describe('with one operator', () => {
       const prevReady = timeline.find((e) => e.event === 'ready' && e.pod === prev);
       expect(prevReady).toBeDefined();
       expect(prevReady!.at).toBeLessThanOrEqual(del.at);
+    }
+  });
+
+  it('scales in one member at a time, each after the previous one left', async () => {
+    const apps = kube.kubeConfig.makeApiClient(k8s.AppsV1Api);
+    const seen: number[] = [];
+    const watch = new k8s.ListWatch<k8s.V1StatefulSet>(
+      `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+      new k8s.Watch(kube.kubeConfig),
+      () => apps.listNamespacedStatefulSet({ namespace: ns }),
+      false,
+    );
+    const record = (s: k8s.V1StatefulSet) => {
+      const r = s.spec?.replicas;
+      if (s.metadata?.name === 'roll' && r !== undefined && seen.at(-1) !== r) seen.push(r);
+    };
+    watch.on('add', record);
+    watch.on('update', record);
+    await watch.start();
+    try {
+      await kube.kubectl(['-n', ns, 'scale', 'mdc/roll', '--replicas=1']);
+      await waitFor(
+        'one member left and ready',
+        async () => {
+          const c = await getCache('roll');
+          return c.status?.readyReplicas === 1 && c.status.replicas === 1 ? true : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(seen).toEqual([3, 2, 1]);
+    } finally {
+      await watch.stop();
     }
   });
 
