@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startKube, waitFor, type Kube } from '../../helpers/kube.js';
-import { CHART, helm, template, type K8sObject } from './helm.js';
+import { CHART, crdEstablished, helm, template, type K8sObject } from './helm.js';
 
 const TIMEOUT_MS = 180_000;
 const CRD = 'metadatacaches.metadatacache.io';
@@ -64,7 +64,7 @@ describe.each(scenarios)('rendered ci/%s on the apiserver', (scenario) => {
       if (crds.length > 0) {
         await apply(crds, true);
         await apply(crds, false);
-        await kube.kubectl(['wait', '--for=condition=Established', `crd/${CRD}`, '--timeout=60s']);
+        await crdEstablished(kube, CRD);
       }
       const dry = await apply(rest, true);
       expect(dry.stdout).toMatch(/serverside-applied \(server dry run\)/);

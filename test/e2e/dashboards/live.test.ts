@@ -16,6 +16,7 @@ import { panelQueries, variableQueries } from '../../../dashboards/src/queries.j
 import { dashboards } from '../../../dashboards/src/render.js';
 import { dashboardSvg, type PanelData } from '../../../dashboards/src/snapshot.js';
 import { startKube, waitFor, type Kube } from '../../helpers/kube.js';
+import { crdEstablished } from '../chart/helm.js';
 import { startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { badPreamble, hazelcastLoad, httpLoad, LOAD_CONFIG, pauseMember } from './load.js';
 import { freePortRange } from './ports.js';
@@ -57,11 +58,7 @@ let loadEnd = 0;
 async function startOperator(httpPort: number): Promise<void> {
   kube = await startKube();
   await kube.kubectl(['apply', '--server-side', '-f', join(root, 'crds/metadatacache.yaml')]);
-  await kube.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/metadatacaches.metadatacache.io',
-  ]);
+  await crdEstablished(kube, 'metadatacaches.metadatacache.io');
   cacheNamespace = await kube.createNamespace('dash');
   await kube.kubectl(['create', 'namespace', OPERATOR_NAMESPACE], { allowFailure: true });
   operator = spawn(
