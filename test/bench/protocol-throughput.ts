@@ -2,11 +2,11 @@
  * Remote throughput: hazelcast-client against a MetadataCache node vs ioredis against a local
  * redis-server (and hazelcast-client against a real Hazelcast 5.5.0 member when java and the jar
  * are present), same concurrency, key and value sizes, 90% get / 10% set. Every server is a
- * separate process on loopback started by this benchmark. Prints one JSON line per target and
- * one with the ratios.
+ * separate process on loopback started by this benchmark; measurement is interleaved in short
+ * rounds across targets. Prints one JSON line per target and one with the ratios.
  *
  *   npm run bench -- protocol-throughput [--seconds 10] [--concurrency 64] [--keys 10000]
- *                                        [--value-bytes 100] [--get-ratio 0.9] [--warmup 3]
+ *                                        [--value-bytes 100] [--get-ratio 0.9] [--warmup 3] [--rounds 5]
  *                                        [--no-hazelcast]
  */
 import hz from 'hazelcast-client';
@@ -30,6 +30,8 @@ interface Options {
   getRatio: number;
   /** Unmeasured run first (the JVM member needs it to JIT-compile its hot paths). */
   warmupSeconds: number;
+  /** Measurement slices per target, interleaved across targets. */
+  rounds: number;
   hazelcast: boolean;
 }
 
@@ -45,6 +47,7 @@ function parse(argv: string[]): Options {
     valueBytes: get('value-bytes', 100),
     getRatio: get('get-ratio', 0.9),
     warmupSeconds: get('warmup', 3),
+    rounds: get('rounds', 5),
     hazelcast: !argv.includes('--no-hazelcast'),
   };
 }
@@ -68,10 +71,9 @@ export function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-/** `concurrency` loops issuing requests back to back for `seconds`; latency of every request. */
-async function load(ops: Ops, o: Options): Promise<LoadResult> {
+/** Fill every key, then an unmeasured run (the JVM member needs it to JIT-compile). */
+async function warm(ops: Ops, o: Options): Promise<void> {
   const value = 'v'.repeat(o.valueBytes);
-  // Warm-up: fill every key, then a short unmeasured run.
   for (let i = 0; i < o.keys; i += o.concurrency) {
     await Promise.all(
       Array.from({ length: Math.min(o.concurrency, o.keys - i) }, (_, j) =>
@@ -79,33 +81,26 @@ async function load(ops: Ops, o: Options): Promise<LoadResult> {
       ),
     );
   }
-  const run = async (ms: number, record: boolean) => {
-    const latencies: number[] = [];
-    const end = performance.now() + ms;
-    let count = 0;
-    const worker = async () => {
-      while (performance.now() < end) {
-        const key = `key-${Math.floor(Math.random() * o.keys)}`;
-        const t = performance.now();
-        if (Math.random() < o.getRatio) await ops.get(key);
-        else await ops.set(key, value);
-        if (record) latencies.push(performance.now() - t);
-        count++;
-      }
-    };
-    const start = performance.now();
-    await Promise.all(Array.from({ length: o.concurrency }, worker));
-    return { count, elapsed: performance.now() - start, latencies };
+  await slice(ops, o, o.warmupSeconds * 1000, []);
+}
+
+/** `concurrency` loops issuing requests back to back for `ms`; latencies appended; returns the count. */
+async function slice(ops: Ops, o: Options, ms: number, latencies: number[]): Promise<number> {
+  const value = 'v'.repeat(o.valueBytes);
+  const end = performance.now() + ms;
+  let count = 0;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const key = `key-${Math.floor(Math.random() * o.keys)}`;
+      const t = performance.now();
+      if (Math.random() < o.getRatio) await ops.get(key);
+      else await ops.set(key, value);
+      latencies.push(performance.now() - t);
+      count++;
+    }
   };
-  await run(o.warmupSeconds * 1000, false);
-  const { count, elapsed, latencies } = await run(o.seconds * 1000, true);
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    ops: count,
-    opsPerSec: Math.round((count / elapsed) * 1000),
-    p50Ms: Number(percentile(sorted, 0.5).toFixed(3)),
-    p99Ms: Number(percentile(sorted, 0.99).toFixed(3)),
-  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  return count;
 }
 
 async function hazelcastOps(t: Target): Promise<Ops> {
@@ -133,61 +128,101 @@ function redisOps(t: Target): Ops {
   };
 }
 
-async function measure(
-  name: string,
-  start: () => Promise<Target>,
-  connect: (t: Target) => Promise<Ops> | Ops,
-  o: Options,
-): Promise<LoadResult> {
-  const target = await start();
-  try {
-    const ops = await connect(target);
+interface Running {
+  name: string;
+  target: Target;
+  ops: Ops;
+  count: number;
+  ms: number;
+  latencies: number[];
+}
+
+/**
+ * Every target runs at once (idle while not measured); measurement is interleaved in `rounds`
+ * short slices, rotating the order, so a burst of unrelated load on the machine hits all targets
+ * alike instead of skewing one of them.
+ */
+export async function run(argv: string[]): Promise<void> {
+  const o = parse(argv);
+  const running: Running[] = [];
+  const add = async (
+    name: string,
+    start: () => Promise<Target>,
+    connect: (t: Target) => Promise<Ops> | Ops,
+  ) => {
+    const target = await start();
     try {
-      const r = await load(ops, o);
+      running.push({ name, target, ops: await connect(target), count: 0, ms: 0, latencies: [] });
+    } catch (err) {
+      await target.stop();
+      throw err;
+    }
+  };
+  try {
+    await add('metadatacache', () => startMetadataCache(), hazelcastOps);
+    const noRedis = redisUnavailable();
+    if (noRedis)
+      console.log(
+        JSON.stringify({ bench: 'protocol-throughput', skipped: 'redis', reason: noRedis }),
+      );
+    else await add('redis', startRedis, redisOps);
+    const noHz = o.hazelcast ? hazelcastUnavailable() : 'disabled with --no-hazelcast';
+    if (noHz)
+      console.log(
+        JSON.stringify({ bench: 'protocol-throughput', skipped: 'hazelcast', reason: noHz }),
+      );
+    else await add('hazelcast', () => startHazelcast(), hazelcastOps);
+
+    for (const r of running) await warm(r.ops, o);
+    const rounds = Math.max(1, o.rounds);
+    const sliceMs = (o.seconds * 1000) / rounds;
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < running.length; i++) {
+        const r = running[(round + i) % running.length];
+        const t = performance.now();
+        r.count += await slice(r.ops, o, sliceMs, r.latencies);
+        r.ms += performance.now() - t;
+      }
+    }
+    const results = new Map<string, LoadResult>();
+    for (const r of running) {
+      const sorted = Float64Array.from(r.latencies).sort();
+      const result: LoadResult = {
+        ops: r.count,
+        opsPerSec: Math.round((r.count / r.ms) * 1000),
+        p50Ms: Number(percentile(sorted, 0.5).toFixed(3)),
+        p99Ms: Number(percentile(sorted, 0.99).toFixed(3)),
+      };
+      results.set(r.name, result);
       console.log(
         JSON.stringify({
           bench: 'protocol-throughput',
-          target: name,
-          ...r,
+          target: r.name,
+          ...result,
           concurrency: o.concurrency,
           valueBytes: o.valueBytes,
           getRatio: o.getRatio,
+          rounds,
         }),
       );
-      return r;
-    } finally {
-      await ops.close();
     }
+    const ours = results.get('metadatacache')!;
+    const ratios: Record<string, number> = {};
+    for (const [name, label] of [
+      ['redis', 'Redis'],
+      ['hazelcast', 'Hazelcast'],
+    ] as const) {
+      const other = results.get(name);
+      if (!other) continue;
+      ratios[`opsVs${label}`] = Number((ours.opsPerSec / other.opsPerSec).toFixed(3));
+      ratios[`p50Vs${label}`] = Number((ours.p50Ms / other.p50Ms).toFixed(3));
+      ratios[`p99Vs${label}`] = Number((ours.p99Ms / other.p99Ms).toFixed(3));
+    }
+    console.log(JSON.stringify({ bench: 'protocol-throughput', ratios }));
   } finally {
-    await target.stop();
+    for (const r of running) {
+      await r.ops.close().catch(() => undefined);
+      await r.target.stop();
+    }
   }
-}
-
-export async function run(argv: string[]): Promise<void> {
-  const o = parse(argv);
-  const ours = await measure('metadatacache', () => startMetadataCache(), hazelcastOps, o);
-  const ratios: Record<string, number> = {};
-  const noRedis = redisUnavailable();
-  if (noRedis)
-    console.log(
-      JSON.stringify({ bench: 'protocol-throughput', skipped: 'redis', reason: noRedis }),
-    );
-  else {
-    const redis = await measure('redis', startRedis, redisOps, o);
-    ratios.opsVsRedis = Number((ours.opsPerSec / redis.opsPerSec).toFixed(3));
-    ratios.p50VsRedis = Number((ours.p50Ms / redis.p50Ms).toFixed(3));
-    ratios.p99VsRedis = Number((ours.p99Ms / redis.p99Ms).toFixed(3));
-  }
-  const noHz = o.hazelcast ? hazelcastUnavailable() : 'disabled with --no-hazelcast';
-  if (noHz)
-    console.log(
-      JSON.stringify({ bench: 'protocol-throughput', skipped: 'hazelcast', reason: noHz }),
-    );
-  else {
-    const member = await measure('hazelcast', () => startHazelcast(), hazelcastOps, o);
-    ratios.opsVsHazelcast = Number((ours.opsPerSec / member.opsPerSec).toFixed(3));
-    ratios.p50VsHazelcast = Number((ours.p50Ms / member.p50Ms).toFixed(3));
-    ratios.p99VsHazelcast = Number((ours.p99Ms / member.p99Ms).toFixed(3));
-  }
-  console.log(JSON.stringify({ bench: 'protocol-throughput', ratios }));
 }
