@@ -65,7 +65,7 @@ export function formatValue(v: number, unit: string): string {
 const finite = (s: Series) => s.points.filter(([, v]) => Number.isFinite(v));
 
 function lineChart(p: PanelData, x: number, y: number): string {
-  const plot = { x: x + 60, y: y + 36, w: TILE_W - 80, h: TILE_H - 100 };
+  const plot = { x: x + 84, y: y + 36, w: TILE_W - 104, h: TILE_H - 100 };
   const all = p.series.flatMap(finite);
   if (all.length === 0) return noData(x, y);
   const ts = all.map(([t]) => t);
