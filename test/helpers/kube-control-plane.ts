@@ -1,7 +1,7 @@
 // Starts, finds and stops the test control plane of scripts/kube/*.sh. Node built-ins only, so the
 // jest global setup can load it without the (ESM-only) Kubernetes client.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,32 @@ export interface StartOptions {
   stateDir?: string;
 }
 
+const stateDirPrefix = 'metadatacache-kube-';
+
+/** The pid that started a control plane in a temp state dir, from the dir's name. */
+export function ownerPid(dirName: string): number | undefined {
+  const match = /^metadatacache-kube-(\d+)-[a-z0-9]+$/.exec(dirName);
+  return match ? Number(match[1]) : undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops control planes left behind by test processes that died without stopping them. */
+async function sweepOrphans(): Promise<void> {
+  const orphans = readdirSync(tmpdir()).filter((name) => {
+    const pid = ownerPid(name);
+    return pid !== undefined && !processAlive(pid);
+  });
+  for (const name of orphans) await runScript('down.sh', join(tmpdir(), name));
+}
+
 /**
  * Reuses the control plane in $METADATACACHE_KUBE_DIR (or the default dir of `npm run kube:up`)
  * when it is up, else starts a new one in a fresh state dir that stop() removes.
@@ -117,9 +143,10 @@ export async function startOrReuseControlPlane(
     const state = readState(process.env[KUBE_DIR_ENV] ?? DEFAULT_KUBE_DIR);
     if (state && (await apiserverReady(state))) return handleFor(state, false);
   }
+  await sweepOrphans();
   const stateDir =
     options.stateDir ??
-    join(tmpdir(), `metadatacache-kube-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+    join(tmpdir(), `${stateDirPrefix}${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   await runScript('up.sh', stateDir);
   const state = readState(stateDir);
   if (!state) throw new Error(`scripts/kube/up.sh wrote no state.json in ${stateDir}`);
