@@ -248,8 +248,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
         this.probation.unlink(node);
         if (node === this.pending) this.pending = null;
         this.protectedList.push(node);
+        // Demote protected overflow, at most two per promotion: when the window grows, the
+        // protected share shrinks gradually instead of in one O(capacity) step.
         const protectedMax = this.o.protectedFraction * (this.capacity - this.windowLimit());
-        while (this.protectedList.size > Math.max(1, protectedMax)) {
+        for (let i = 0; i < 2 && this.protectedList.size > Math.max(1, protectedMax); i++) {
           this.probation.push(this.protectedList.shift()!);
         }
         break;
