@@ -58,6 +58,7 @@ export class Channel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  private corked = false;
   handlers: ChannelHandlers | undefined;
 
   constructor(
@@ -119,6 +120,16 @@ export class Channel {
   }
 
   private write(frame: WireFrame): void {
+    // Frames written in one turn of the event loop leave in one segment (fewer syscalls and
+    // packets under load); noDelay still sends them at the end of the turn, not 40 ms later.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(encodeFrame(frame));
     if (this.socket.writableLength > this.opts.maxQueuedBytes) {
       this.close(`more than ${this.opts.maxQueuedBytes} bytes queued for a member`);
