@@ -28,22 +28,26 @@ mdc_die() {
 }
 mdc_have() { command -v "$1" >/dev/null 2>&1; }
 
-# apt-get update at most once per process tree (the marker is inherited by child scripts).
+# Installs the Debian packages that are missing, after one apt-get update.
 mdc_apt_install() {
   local missing=() pkg
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  if [ -z "${MDC_APT_UPDATED:-}" ]; then
-    mdc_log "apt-get update"
-    $sudo apt-get update -qq
-    export MDC_APT_UPDATED=1
-  fi
+  mdc_apt_update
   mdc_log "apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $(mdc_sudo) apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+mdc_sudo() { [ "$(id -u)" -eq 0 ] || echo sudo; }
+
+# The exported marker makes child scripts skip the update that a parent already ran.
+mdc_apt_update() {
+  [ -n "${MDC_APT_UPDATED:-}" ] && return 0
+  mdc_log "apt-get update"
+  $(mdc_sudo) apt-get update -qq
+  export MDC_APT_UPDATED=1
 }
 
 # Run a command, logging how long it took (the cold-build timings in docs/testing.md come from here).

@@ -12,6 +12,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/common.sh"
 
 start=$(date +%s)
+# One apt-get update for all the installers below, and only when something is missing.
+if ! mdc_have etcd || ! mdc_have prometheus || ! mdc_have promtool || ! mdc_have openssl || ! mdc_have curl; then
+  mdc_apt_update
+fi
 mdc_apt_install openssl curl ca-certificates
 etcd_dir="$("$here/etcd.sh")"
 prometheus_dir="$("$here/prometheus.sh")"
