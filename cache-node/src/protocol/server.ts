@@ -1,7 +1,7 @@
 /**
  * The socket adapter: a net.Server whose sockets become ClientConnections. Everything about
- * sockets lives here: Nagle off (small responses would otherwise stall ~40 ms), one write per
- * event-loop turn per socket, bounded write buffers (stop reading a client whose responses pile
+ * sockets lives here: Nagle off (small responses would otherwise stall ~40 ms), responses ready
+ * together share one socket write, bounded write buffers (stop reading a client whose responses pile
  * up past `writeBufferBytes`, close it at 4×), a connection cap, and a hook for connections that
  * open with another preamble (the cluster's member transport shares the port).
  */
@@ -133,8 +133,10 @@ export class ProtocolServer {
         }
         if (!scheduled) {
           scheduled = true;
-          // After this turn's microtasks, so responses of one read batch share a write.
-          setImmediate(flush);
+          // Once the responses ready now are queued: they share one write, without waiting for
+          // the event loop's check phase (measured: setImmediate cost up to ~1/3 of throughput
+          // at 64 requests in flight).
+          queueMicrotask(flush);
         }
       },
       close: () => {
