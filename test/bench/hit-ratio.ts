@@ -7,12 +7,17 @@
  * request is a `get`, and a miss is followed by a `set`, the code path a node runs. Prints one
  * JSON line per policy. Traces: ARC `.lis` (Megiddo and Modha, FAST 2003) or one key per line.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { EvictionPolicyName } from '../../cache-node/src/config/schema.js';
 import { createStore, type StoreInternals } from '../../cache-node/src/store/index.js';
 import { readTrace, type TraceKey } from './lib/trace.js';
 import { optHits } from './lib/opt.js';
 
-export const defaultArgs = ['--trace', '/work/shared/traces/OLTP.lis.gz', '--capacity', '1000'];
+/** The shared traces sit beside the checkout (../shared/traces). */
+const SHARED_OLTP = fileURLToPath(new URL('../../../shared/traces/OLTP.lis.gz', import.meta.url));
+
+export const defaultArgs = ['--trace', SHARED_OLTP, '--capacity', '1000'];
 
 const POLICIES = ['lru', 'opt', 'tinylfu', 'lfu'] as const;
 type BenchPolicy = (typeof POLICIES)[number];
@@ -100,6 +105,11 @@ export function storeHits(
 
 export async function run(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
+  if (!existsSync(args.trace)) {
+    console.error(`hit-ratio: trace file not found: ${args.trace}`);
+    process.exitCode = 1;
+    return;
+  }
   const trace = await readTrace(args.trace);
   const name = args.trace.split('/').pop()!;
   for (const policy of args.policies) {
