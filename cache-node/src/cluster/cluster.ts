@@ -534,8 +534,8 @@ export class Cluster implements Routing {
       }
       case 'handoff':
         return this.acceptHandoff(h);
-      case 'inv':
-        this.applyInvalidation(h, msg.buffers[0]);
+      case 'invs':
+        this.applyInvalidations(h, msg.buffers);
         return { header: {}, buffers: [] };
       case 'describe':
         return { header: this.describe(), buffers: [] };
@@ -624,24 +624,69 @@ export class Cluster implements Routing {
   private broadcastInvalidation(inv: Invalidation): void {
     if (this.relaying) return;
     this.nearCache.invalidate(inv.map, inv.key);
-    const header = {
-      op: 'inv',
-      map: inv.map,
-      p: inv.partitionId,
-      src: inv.sourceUuid,
-      puuid: inv.partitionUuid,
-      seq: inv.sequence,
-      t: Date.now(),
-    };
     for (const m of this.membership.members()) {
       if (m.id === this.selfId) continue;
-      const channel = this.membership.channelTo(m.id);
-      if (!channel) continue;
-      const ack = channel.request(header, inv.key ? [inv.key] : [], 5000).catch(() => {
-        this.opts.metrics?.invalidationsDropped.inc({ map: inv.map, reason: 'disconnected' });
-      });
+      const ack = this.enqueueInvalidation(m.id, inv);
       this.collecting?.push(ack);
       this.opts.metrics?.invalidationsSent.inc({ map: inv.map, target: 'member' });
+    }
+  }
+
+  /** Invalidations for one member made in one turn of the event loop travel as one request. */
+  private readonly invBatches = new Map<string, { items: Invalidation[]; done: Promise<void> }>();
+
+  private enqueueInvalidation(memberId: string, inv: Invalidation): Promise<void> {
+    const open = this.invBatches.get(memberId);
+    if (open) {
+      open.items.push(inv);
+      return open.done;
+    }
+    const batch = { items: [inv], done: Promise.resolve() };
+    batch.done = new Promise<void>((resolve) => {
+      process.nextTick(() => {
+        this.invBatches.delete(memberId);
+        const channel = this.membership.channelTo(memberId);
+        const drop = () => {
+          for (const i of batch.items) {
+            this.opts.metrics?.invalidationsDropped.inc({ map: i.map, reason: 'disconnected' });
+          }
+          resolve();
+        };
+        if (!channel) {
+          drop();
+          return;
+        }
+        const t = Date.now();
+        const items = batch.items.map((i) => [
+          i.map,
+          i.partitionId,
+          i.sourceUuid,
+          i.partitionUuid,
+          i.sequence,
+          i.key ? 1 : 0,
+        ]);
+        const keys = batch.items.flatMap((i) => (i.key ? [i.key] : []));
+        channel.request({ op: 'invs', t, items }, keys, 5000).then(() => resolve(), drop);
+      });
+    });
+    this.invBatches.set(memberId, batch);
+    return batch.done;
+  }
+
+  private applyInvalidations(h: Record<string, unknown>, keys: Buffer[]): void {
+    if (!Array.isArray(h.items)) throw new Error('invalidations missing');
+    let k = 0;
+    for (const item of h.items as unknown[]) {
+      if (!Array.isArray(item) || item.length !== 6) throw new Error('malformed invalidation');
+      const [map, p, src, puuid, seq, hasKey] = item as [
+        string,
+        number,
+        string | null,
+        string,
+        number,
+        number,
+      ];
+      this.applyInvalidation({ map, p, src, puuid, seq, t: h.t }, hasKey ? keys[k++] : undefined);
     }
   }
 

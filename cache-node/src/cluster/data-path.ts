@@ -314,18 +314,43 @@ export class ClusteredMapService implements MapService {
   replicate(p: number, records: ReplicaRecord[]): Promise<void> {
     const targets = this.routing.replicaTargets(p);
     if (targets.length === 0) return Promise.resolve();
-    const msg = encodeRecords('backup', records, { p, cid: this.routing.clusterId() });
-    return Promise.all(
-      targets.map(async (id) => {
-        const channel = this.routing.channelTo(id);
-        if (!channel) return; // gone: the membership change re-creates its copies
-        try {
-          await channel.request(msg.header, msg.buffers, this.opts.backupTimeoutMs);
-        } catch (err) {
-          this.opts.onBackupFailure(err as Error);
+    return Promise.all(targets.map((id) => this.enqueueBackup(id, records))).then(() => undefined);
+  }
+
+  /**
+   * Backups for one member made in the same turn of the event loop travel as one request (a
+   * loaded owner sends a handful of frames instead of one per write); each write still waits for
+   * the acknowledgement of the batch that carries it. Order per member is kept.
+   */
+  private readonly batches = new Map<string, { records: ReplicaRecord[]; done: Promise<void> }>();
+
+  private enqueueBackup(memberId: string, records: ReplicaRecord[]): Promise<void> {
+    const open = this.batches.get(memberId);
+    if (open) {
+      open.records.push(...records);
+      return open.done;
+    }
+    const batch = { records: [...records], done: Promise.resolve() };
+    batch.done = new Promise<void>((resolve) => {
+      process.nextTick(() => {
+        this.batches.delete(memberId);
+        const channel = this.routing.channelTo(memberId);
+        if (!channel) {
+          resolve(); // gone: the membership change re-creates its copies
+          return;
         }
-      }),
-    ).then(() => undefined);
+        const msg = encodeRecords('backup', batch.records, { cid: this.routing.clusterId() });
+        channel.request(msg.header, msg.buffers, this.opts.backupTimeoutMs).then(
+          () => resolve(),
+          (err: unknown) => {
+            this.opts.onBackupFailure(err as Error);
+            resolve();
+          },
+        );
+      });
+    });
+    this.batches.set(memberId, batch);
+    return batch.done;
   }
 
   private localMapOp(name: string, map: string, origin?: string): void {

@@ -7,7 +7,7 @@ import { jest } from '@jest/globals';
 import { converged, describeStates, httpGet, TestCluster, waitFor } from './harness.js';
 import { WriteLoad } from './load.js';
 
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 const loads: WriteLoad[] = [];
 afterEach(() => Promise.all(loads.splice(0).map((l) => l.stop())));
