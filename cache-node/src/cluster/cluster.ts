@@ -240,6 +240,10 @@ export class Cluster implements Routing {
     };
   }
 
+  stable(): boolean {
+    return this.isConverged();
+  }
+
   isConverged(): boolean {
     if (!this.current || !this.target) return false;
     return this.current.replicas.every((r, p) => r.join() === this.target!.replicas[p].join());
@@ -624,9 +628,9 @@ export class Cluster implements Routing {
   private broadcastInvalidation(inv: Invalidation): void {
     if (this.relaying) return;
     this.nearCache.invalidate(inv.map, inv.key);
-    for (const m of this.membership.members()) {
-      if (m.id === this.selfId) continue;
-      const ack = this.enqueueInvalidation(m.id, inv);
+    // Every connected member, even one our view does not list yet: it may already read through us.
+    for (const id of this.membership.reachableIds()) {
+      const ack = this.enqueueInvalidation(id, inv);
       this.collecting?.push(ack);
       this.opts.metrics?.invalidationsSent.inc({ map: inv.map, target: 'member' });
     }

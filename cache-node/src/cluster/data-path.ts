@@ -29,6 +29,8 @@ export interface Routing {
   trackWrite(p: number, done: Promise<unknown>): void;
   /** Invalidation acks collected while running `work` (the owner's broadcast to members). */
   collectInvalidationAcks<T>(work: () => T): [T, Promise<unknown>[]];
+  /** The table is converged (no migration running): only then are owner answers cached. */
+  stable(): boolean;
   /** The cluster incarnation replicas must belong to. */
   clusterId(): string;
   /** Entries of owned partitions in a map (for size). */
@@ -77,8 +79,10 @@ export class ClusteredMapService implements MapService {
 
   async get(map: string, key: Buffer) {
     const p = this.partition(key);
-    if (this.routing.servesReadLocally(p) || !this.nearCache.enabled)
+    // While partitions move, owners change under our feet: ask the owner, cache nothing.
+    if (this.routing.servesReadLocally(p) || !this.nearCache.enabled || !this.routing.stable()) {
       return (await this.key('get', map, key, p)).value;
+    }
     const cached = this.nearCache.get(map, key);
     this.opts.onNearCacheRead?.(map, cached !== undefined);
     if (cached !== undefined) return cached;

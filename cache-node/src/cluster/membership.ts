@@ -126,11 +126,20 @@ export class Membership {
     return this.leavingIds;
   }
 
+  /** Our connection to a member, or else its connection to us (both carry requests). */
   channelTo(memberId: string): Channel | undefined {
     for (const p of this.peers.values()) {
       if (p.info?.id === memberId && p.channel?.isOpen) return p.channel;
     }
-    return undefined;
+    return this.transport.inboundFrom(memberId);
+  }
+
+  /** Members in the view plus peers connected to us that our view does not list yet. */
+  reachableIds(): string[] {
+    const ids = new Set(this.view.map((m) => m.id));
+    for (const id of this.transport.inboundPeers()) ids.add(id);
+    ids.delete(this.self.id);
+    return [...ids];
   }
 
   /** The latest heartbeat report of a member (its `extra()` fields). */

@@ -34,6 +34,8 @@ export class HandshakeError extends Error {
 export class MemberTransport {
   private server: Server | undefined;
   private readonly inbound = new Set<Channel>();
+  /** Authenticated inbound channels by peer id (a peer's connection to us also carries requests). */
+  private readonly inboundByPeer = new Map<string, Channel>();
 
   constructor(
     private readonly opts: TransportOptions,
@@ -78,9 +80,24 @@ export class MemberTransport {
     channel.handlers = {
       onRequest: (m) => this.handlers.onRequest(peer, m),
       onOneWay: (m) => this.handlers.onOneWay(peer, m),
-      onClose: () => this.inbound.delete(channel),
+      onClose: () => {
+        this.inbound.delete(channel);
+        if (this.inboundByPeer.get(peer.id) === channel) this.inboundByPeer.delete(peer.id);
+      },
     };
+    this.inboundByPeer.set(peer.id, channel);
     return { header: { member: this.opts.self }, buffers: [] };
+  }
+
+  /** The open inbound channel of a peer, if it is connected to us. */
+  inboundFrom(peerId: string): Channel | undefined {
+    const c = this.inboundByPeer.get(peerId);
+    return c?.isOpen ? c : undefined;
+  }
+
+  /** Ids of the peers connected to us. */
+  inboundPeers(): string[] {
+    return [...this.inboundByPeer.entries()].filter(([, c]) => c.isOpen).map(([id]) => id);
   }
 
   /** Connects and authenticates to a peer; the channel also serves that peer's requests. */
