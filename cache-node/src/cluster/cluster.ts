@@ -75,6 +75,7 @@ export interface ClusterOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const INVALIDATION_ACK_WAIT_MS = 500;
 
 export class Cluster implements Routing {
   readonly selfId: string;
@@ -630,22 +631,30 @@ export class Cluster implements Routing {
     this.nearCache.invalidate(inv.map, inv.key);
     // Every connected member, even one our view does not list yet: it may already read through us.
     for (const id of this.membership.reachableIds()) {
-      const ack = this.enqueueInvalidation(id, inv);
-      this.collecting?.push(ack);
+      // A write waits for members' acks (read-your-writes over HTTP on any member), but at most
+      // INVALIDATION_ACK_WAIT_MS: a member that does not answer is about to be removed.
+      this.collecting?.push(this.enqueueInvalidation(id, inv));
       this.opts.metrics?.invalidationsSent.inc({ map: inv.map, target: 'member' });
     }
   }
 
   /** Invalidations for one member made in one turn of the event loop travel as one request. */
-  private readonly invBatches = new Map<string, { items: Invalidation[]; done: Promise<void> }>();
+  private readonly invBatches = new Map<
+    string,
+    { items: Invalidation[]; done: Promise<void>; bounded: Promise<unknown> }
+  >();
 
-  private enqueueInvalidation(memberId: string, inv: Invalidation): Promise<void> {
+  private enqueueInvalidation(memberId: string, inv: Invalidation): Promise<unknown> {
     const open = this.invBatches.get(memberId);
     if (open) {
       open.items.push(inv);
-      return open.done;
+      return open.bounded;
     }
-    const batch = { items: [inv], done: Promise.resolve() };
+    const batch = {
+      items: [inv],
+      done: Promise.resolve(),
+      bounded: Promise.resolve() as Promise<unknown>,
+    };
     batch.done = new Promise<void>((resolve) => {
       process.nextTick(() => {
         this.invBatches.delete(memberId);
@@ -673,8 +682,9 @@ export class Cluster implements Routing {
         channel.request({ op: 'invs', t, items }, keys, 5000).then(() => resolve(), drop);
       });
     });
+    batch.bounded = Promise.race([batch.done, sleep(INVALIDATION_ACK_WAIT_MS)]);
     this.invBatches.set(memberId, batch);
-    return batch.done;
+    return batch.bounded;
   }
 
   private applyInvalidations(h: Record<string, unknown>, keys: Buffer[]): void {

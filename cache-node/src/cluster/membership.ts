@@ -137,7 +137,8 @@ export class Membership {
   /** Members in the view plus peers connected to us that our view does not list yet. */
   reachableIds(): string[] {
     const ids = new Set(this.view.map((m) => m.id));
-    for (const id of this.transport.inboundPeers()) ids.add(id);
+    // Not the ones we removed (a stopped process keeps its sockets open but answers nothing).
+    for (const id of this.transport.inboundPeers()) if (!this.removed.has(id)) ids.add(id);
     ids.delete(this.self.id);
     return [...ids];
   }
