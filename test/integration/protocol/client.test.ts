@@ -404,8 +404,11 @@ describe('restart with a new cluster id', () => {
   it('makes a connected client drop its near cache and read fresh data', async () => {
     const port = node.port;
     const httpPort = node.httpPort;
-    const reader = await client({ nearCache: true });
-    const writer = await client();
+    // A call made while the member is down is retried until the invocation timeout (120 s by
+    // default): bound it so each polling attempt below fails fast and is tried again.
+    const properties = { 'hazelcast.client.invocation.timeout.millis': 10_000 };
+    const reader = await client({ nearCache: true, properties });
+    const writer = await client({ properties });
     const r = await reader.getMap<string, string>('nc');
     await (await writer.getMap<string, string>('nc')).put('rs', 'before');
     expect(
@@ -443,7 +446,7 @@ describe('restart with a new cluster id', () => {
         100,
       ),
     ).toBe('after');
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('batched invalidations (invalidation.batchMaxDelayMillis)', () => {
