@@ -25,7 +25,9 @@ class FakeInformer implements SliceInformer {
   slices: V1EndpointSlice[] = [];
   private readonly handlers = new Map<string, ((arg?: unknown) => void)[]>();
   starts = 0;
-  on(verb: string, cb: (arg?: never) => void): void {
+  on(verb: 'add' | 'update' | 'delete', cb: (obj: V1EndpointSlice) => void): void;
+  on(verb: 'error', cb: (err?: unknown) => void): void;
+  on(verb: string, cb: ((obj: V1EndpointSlice) => void) | ((err?: unknown) => void)): void {
     this.handlers.set(verb, [...(this.handlers.get(verb) ?? []), cb as (arg?: unknown) => void]);
   }
   list() {
