@@ -135,3 +135,15 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Waits for a CRD to be served. (`kubectl wait --for=condition=Established` fails at once, rather
+ * than waiting, while a new CRD has no status conditions yet.)
+ */
+export async function crdEstablished(kube: Kube, name: string): Promise<void> {
+  const established = `jsonpath={.status.conditions[?(@.type=="Established")].status}`;
+  await waitFor(`CRD ${name} established`, async () => {
+    const r = await kube.kubectl(['get', 'crd', name, '-o', established], { allowFailure: true });
+    return r.stdout.trim() === 'True' ? true : undefined;
+  });
+}

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { waitFor, type Kube } from '../../helpers/kube.js';
+export { crdEstablished } from '../../helpers/kube.js';
 
 const exec = promisify(execFile);
 export const root = join(import.meta.dirname, '..', '..', '..');
@@ -71,16 +71,4 @@ export async function template(release: string, namespace: string, args: string[
     .map((d) => d.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
   return { yaml: r.stdout, objects };
-}
-
-/**
- * Waits for a CRD to be served. (`kubectl wait --for=condition=Established` fails at once, rather
- * than waiting, while a new CRD has no status conditions yet.)
- */
-export async function crdEstablished(kube: Kube, name: string): Promise<void> {
-  const established = `jsonpath={.status.conditions[?(@.type=="Established")].status}`;
-  await waitFor(`CRD ${name} established`, async () => {
-    const r = await kube.kubectl(['get', 'crd', name, '-o', established], { allowFailure: true });
-    return r.stdout.trim() === 'True' ? true : undefined;
-  });
 }

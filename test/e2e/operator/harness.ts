@@ -7,19 +7,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../helpers/kube-control-plane.js';
-import { waitFor, type Kube } from '../../helpers/kube.js';
+import { crdEstablished, waitFor, type Kube } from '../../helpers/kube.js';
 
 export const CRD_FILE = join(repoRoot, 'crds', 'metadatacache.yaml');
 const OPERATOR_MAIN = join(repoRoot, 'operator', 'dist', 'main.js');
 
 export async function installCrd(kube: Kube): Promise<void> {
   await kube.kubectl(['apply', '--server-side', '--force-conflicts', '-f', CRD_FILE]);
-  await kube.kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=30s',
-    'crd/metadatacaches.metadatacache.io',
-  ]);
+  await crdEstablished(kube, 'metadatacaches.metadatacache.io');
 }
 
 export function freePort(): Promise<number> {
