@@ -30,6 +30,28 @@ export function withEnvCredentials(obj: unknown, env: NodeJS.ProcessEnv): unknow
   return { ...record, credentials: merged };
 }
 
+/** Downward-API env variables a StatefulSet pod gets (the operator sets them). */
+export const POD_ENV = { name: 'POD_NAME', ip: 'POD_IP' } as const;
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * Fills this member's identity from the pod when the file leaves it open: `member.id` from
+ * POD_NAME (stable across restarts, so the partition table follows the pod), and, when the node
+ * listens on a wildcard address, `member.publicAddress` from POD_IP — a member must never announce
+ * 0.0.0.0 to clients and peers. Pure.
+ */
+export function withPodIdentity(config: Config, env: NodeJS.ProcessEnv): Config {
+  const name = env[POD_ENV.name];
+  const ip = env[POD_ENV.ip];
+  const member = { ...config.member };
+  if (member.id === undefined && name) member.id = name;
+  if (member.publicAddress === undefined && ip && WILDCARD_HOSTS.has(member.host)) {
+    member.publicAddress = `${ip}:${member.port}`; // host:port, split at the last colon
+  }
+  return { ...config, member };
+}
+
 /** Parses YAML text; syntax errors become a ConfigError naming the line. */
 export function parseConfigText(text: string, source: string): unknown {
   try {
@@ -46,5 +68,6 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = {}): Pro
   } catch (err) {
     throw new ConfigError([`cannot read file: ${(err as Error).message}`], file);
   }
-  return validateConfig(withEnvCredentials(parseConfigText(text, file), env), file);
+  const config = validateConfig(withEnvCredentials(parseConfigText(text, file), env), file);
+  return withPodIdentity(config, env);
 }
