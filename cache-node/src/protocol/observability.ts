@@ -2,6 +2,14 @@
  * What the protocol server reports: a logger and metric hooks, both injected (node.ts wires them
  * to the node's logger and prom-client registry; tests pass nothing or spies).
  */
+/** docs/metrics.md names, defined once in ../metrics.ts (type-only: no prom-client here). */
+import type {
+  Operation as OperationName,
+  OperationResult,
+  ProtocolErrorReason,
+} from '../metrics.js';
+export type { OperationName, OperationResult, ProtocolErrorReason };
+
 export interface ProtocolLogger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -15,32 +23,6 @@ export const silentLogger: ProtocolLogger = {
   warn: () => undefined,
   error: () => undefined,
 };
-
-/** docs/metrics.md names: `operation` as listed there, `result` hit/miss/ok/error/rejected. */
-export type OperationName =
-  | 'get'
-  | 'put'
-  | 'set'
-  | 'put_if_absent'
-  | 'remove'
-  | 'delete'
-  | 'contains_key'
-  | 'get_all'
-  | 'put_all'
-  | 'clear'
-  | 'size'
-  | 'evict'
-  | 'evict_all';
-
-export type OperationResult = 'hit' | 'miss' | 'ok' | 'error' | 'rejected';
-
-export type ProtocolErrorReason =
-  | 'bad_preamble'
-  | 'malformed_frame'
-  | 'frame_too_large'
-  | 'unauthenticated'
-  | 'auth_failed'
-  | 'unknown_message';
 
 export interface ProtocolMetrics {
   /** metadatacache_client_connections (gauge). */
