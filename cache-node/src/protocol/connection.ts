@@ -79,6 +79,11 @@ export class ClientConnection implements ListenerConnection {
     return this.open;
   }
 
+  /** Requests dispatched whose reply is not yet queued (lets the transport batch its writes). */
+  get repliesPending(): number {
+    return this.inFlight;
+  }
+
   get authenticated(): boolean {
     return this.clientUuid !== undefined;
   }

@@ -11,6 +11,14 @@ import { CLIENT_PREAMBLE, PREAMBLE_BYTES } from './frame.js';
 import type { ProtocolService } from './protocol-service.js';
 import { silentLogger, type ProtocolLogger } from './observability.js';
 
+/** Microtask turns the batch's write waits for replies still being built (local ops take a few). */
+const MAX_FLUSH_HOPS = 16;
+/**
+ * Replies written at once without waiting for the rest of the batch, so the peer works on them
+ * while the node builds the others (measured at 64 in flight: 2, 4, 8, 16 → 4 fastest).
+ */
+const FLUSH_EVERY = 4;
+
 export interface ProtocolServerOptions {
   host: string;
   port: number;
@@ -102,8 +110,21 @@ export class ProtocolServer {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let scheduled = false;
+    let hops = 0;
     const flush = (): void => {
+      // Replies of the same read batch resolve a few microtasks apart: wait for them (bounded, so
+      // a reply waiting on I/O does not hold back the others) and send the batch in one write.
+      // Only ever queued by a write, so after `conn` below exists.
+      if (conn.repliesPending > 0 && hops < MAX_FLUSH_HOPS) {
+        hops++;
+        queueMicrotask(flush);
+        return;
+      }
+      hops = 0;
       scheduled = false;
+      flushNow();
+    };
+    const flushNow = (): void => {
       if (pending.length === 0 || socket.destroyed) return;
       const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
       pending = [];
@@ -131,6 +152,11 @@ export class ProtocolServer {
           socket.destroy();
           return;
         }
+        if (pending.length >= FLUSH_EVERY) {
+          // Let the peer start on the first replies while the rest are being built.
+          flushNow();
+          return;
+        }
         if (!scheduled) {
           scheduled = true;
           // Once the responses ready now are queued: they share one write, without waiting for
@@ -140,7 +166,7 @@ export class ProtocolServer {
         }
       },
       close: () => {
-        flush();
+        flushNow();
         socket.end();
         // A peer that never reads would keep the socket half-open: give it a moment, then destroy.
         setTimeout(() => socket.destroy(), 1000).unref();
