@@ -10,17 +10,10 @@
  */
 import hz from 'hazelcast-client';
 import { converged, httpGet, TestCluster, waitFor } from '../integration/cluster/harness.js';
-import { percentile } from './protocol-throughput.js';
+import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '2'];
 
-const arg = (argv: string[], name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const tick = () => new Promise<void>((r) => setImmediate(r));
-const sleepUntil = (t: number) =>
-  new Promise<void>((r) => setTimeout(r, Math.max(0, t - performance.now())));
 type Client = Awaited<ReturnType<typeof hz.Client.newHazelcastClient>>;
 
 export async function run(argv: string[]): Promise<void> {

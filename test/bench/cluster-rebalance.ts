@@ -7,13 +7,9 @@
  */
 import hz from 'hazelcast-client';
 import { converged, TestCluster, waitFor } from '../integration/cluster/harness.js';
+import { flag as arg } from './lib/cli.js';
 
 export const defaultArgs = ['--entries', '100000'];
-
-const arg = (argv: string[], name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
 
 export async function run(argv: string[]): Promise<void> {
   const entries = Number(arg(argv, 'entries', '1000000'));

@@ -7,13 +7,9 @@
  */
 import hz from 'hazelcast-client';
 import { converged, TestCluster, waitFor } from '../integration/cluster/harness.js';
+import { flag as arg } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '3'];
-
-const arg = (argv: string[], name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
 
 async function measure(members: number, seconds: number, concurrency: number, keys: number) {
   const cluster = new TestCluster();

@@ -8,17 +8,9 @@
  */
 import hz from 'hazelcast-client';
 import { startMetadataCache } from '../integration/conformance/support/targets.js';
-import { percentile } from './protocol-throughput.js';
+import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '2'];
-
-const arg = (argv: string[], name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const tick = () => new Promise<void>((r) => setImmediate(r));
-const sleepUntil = (t: number) =>
-  new Promise<void>((r) => setTimeout(r, Math.max(0, t - performance.now())));
 
 export async function run(argv: string[]): Promise<void> {
   const rates = arg(argv, 'rates', '10,100,1000').split(',').map(Number);

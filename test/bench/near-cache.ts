@@ -8,13 +8,9 @@
  */
 import hz from 'hazelcast-client';
 import { startMetadataCache, type Target } from '../integration/conformance/support/targets.js';
+import { numberFlag as arg } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '3'];
-
-const arg = (argv: string[], name: string, dflt: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
 
 async function serverGets(t: Target, map: string): Promise<number> {
   const text = await (await fetch(`${t.httpUrl}/metrics`)).text();

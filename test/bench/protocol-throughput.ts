@@ -19,6 +19,7 @@ import {
   startRedis,
   type Target,
 } from '../integration/conformance/support/targets.js';
+import { percentile } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '5'];
 
@@ -64,11 +65,6 @@ export interface LoadResult {
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-export function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 /** Fill every key, then an unmeasured run (the JVM member needs it to JIT-compile). */
