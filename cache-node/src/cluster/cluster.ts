@@ -633,7 +633,10 @@ export class Cluster implements Routing {
     for (const id of this.membership.reachableIds()) {
       // A write waits for members' acks (read-your-writes over HTTP on any member), but at most
       // INVALIDATION_ACK_WAIT_MS: a member that does not answer is about to be removed.
-      this.collecting?.push(this.enqueueInvalidation(id, inv));
+      // Enqueue first: `collecting?.push(enqueue())` would skip the send when nobody collects acks
+      // (expiry, eviction, a clear relayed by another member).
+      const ack = this.enqueueInvalidation(id, inv);
+      this.collecting?.push(ack);
       this.opts.metrics?.invalidationsSent.inc({ map: inv.map, target: 'member' });
     }
   }

@@ -21,6 +21,9 @@ type Client = Awaited<ReturnType<typeof hz.Client.newHazelcastClient>>;
 const MAP = 'inv';
 /** Client-side delivery is asynchronous; the benchmark measures it, this is only a safety net. */
 const CLIENT_BOUND_MS = 1000;
+const TTL_MS = 1000;
+const SWEEP_S = 1;
+const READER_NAMES = ['smart', 'unisocket'];
 
 function newClient(members: Member[], smart: boolean, nearCache: boolean): Promise<Client> {
   return hz.Client.newHazelcastClient({
@@ -32,7 +35,9 @@ function newClient(members: Member[], smart: boolean, nearCache: boolean): Promi
 }
 
 describe('invalidation broadcast across members', () => {
-  const cluster = new TestCluster();
+  const cluster = new TestCluster({
+    settings: { maintenance: { expirySweepIntervalSeconds: SWEEP_S } },
+  });
   const clients: Client[] = [];
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.shutdown().catch(() => undefined)));
@@ -86,13 +91,26 @@ describe('invalidation broadcast across members', () => {
 
     // A clear reaches every near cache too.
     await w.clear();
-    for (const r of readers) {
+    for (const [i, r] of readers.entries()) {
       await waitFor(
         async () => (await r.get(keys[0])) === null,
         CLIENT_BOUND_MS,
-        'clear to reach a client',
+        `clear to reach the ${READER_NAMES[i]} reader`,
       );
     }
     for (const m of members) expect((await httpGet(m, MAP, keys[0])).status).toBe(404);
+
+    // Expiry is a change no client made: the owner's sweep must still reach every near cache.
+    // 12 keys: some are owned by a member other than the unisocket reader's (all but (1/3)^12).
+    const short = keys.slice(0, 12);
+    for (const k of short) await w.put(k, 'short-lived', TTL_MS);
+    for (const k of short) for (const r of readers) expect(await r.get(k)).toBe('short-lived');
+    for (const [i, r] of readers.entries()) {
+      await waitFor(
+        async () => (await Promise.all(short.map((k) => r.get(k)))).every((v) => v === null),
+        TTL_MS + SWEEP_S * 1000 + CLIENT_BOUND_MS,
+        `expiry to reach the ${READER_NAMES[i]} reader`,
+      );
+    }
   });
 });
