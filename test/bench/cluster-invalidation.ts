@@ -6,6 +6,11 @@
  * p50/p99 of the slowest reader per write, at several write rates; the single-client figure of
  * `invalidation-latency` is the reference.
  *
+ * Exactness: a reader is polled once per event-loop turn (setImmediate, not a timer), so the
+ * polling adds microseconds, not a timer tick. The per-reader breakdown (`byReader`) time-stamps
+ * the invalidation event's arrival in each client (a hook on the client's near cache) relative to
+ * the ack, and the re-read after it (`refetch`: visible − max(ack, event)), which locates the tail.
+ *
  *   npm run bench -- cluster-invalidation [--rates 100,1000] [--seconds 3] [--keys 100]
  */
 import hz from 'hazelcast-client';
@@ -15,6 +20,32 @@ import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
 export const defaultArgs = ['--seconds', '2'];
 
 type Client = Awaited<ReturnType<typeof hz.Client.newHazelcastClient>>;
+
+/** The client's near cache, as far as the hook needs it (not public API of hazelcast-client). */
+interface NearCacheInternals {
+  nearCache: { invalidate(key: { toBuffer(): Buffer }): void };
+}
+
+/** When each key's latest invalidation reached the client (performance.now()). */
+function hookInvalidations(map: object): Map<string, number> {
+  const seen = new Map<string, number>();
+  const nc = (map as NearCacheInternals).nearCache;
+  const original = nc.invalidate.bind(nc);
+  nc.invalidate = (key) => {
+    // Data: partition hash (4) | type id (4) | string length (4) | UTF-8.
+    seen.set(key.toBuffer().toString('utf8', 12), performance.now());
+    original(key);
+  };
+  return seen;
+}
+
+const stats = (xs: number[]) => {
+  const sorted = Float64Array.from(xs).sort();
+  return {
+    p50: Number(percentile(sorted, 0.5).toFixed(3)),
+    p99: Number(percentile(sorted, 0.99).toFixed(3)),
+  };
+};
 
 export async function run(argv: string[]): Promise<void> {
   const rates = arg(argv, 'rates', '100,1000').split(',').map(Number);
@@ -40,11 +71,19 @@ export async function run(argv: string[]): Promise<void> {
       await client(members, true, true),
       ...(await Promise.all(members.map((m) => client([m], false, true)))),
     ];
+    const readerNames = ['smart', ...members.map((_, n) => `non-smart@member${n + 1}`)];
+    const arrivals = readers.map((r) => hookInvalidations(r));
     for (let i = 0; i < keys; i++) await w.set(`k${i}`, -1);
     for (let i = 0; i < keys; i++) for (const r of readers) await r.get(`k${i}`);
     let version = 0;
     for (const rate of rates) {
       const latencies: number[] = [];
+      const ackMs: number[] = [];
+      const seen = readers.map(() => ({
+        visible: [] as number[],
+        event: [] as number[],
+        refetch: [] as number[],
+      }));
       const httpLate: number[] = [];
       const pending: Promise<void>[] = [];
       const writes = Math.max(1, Math.round(rate * seconds));
@@ -56,13 +95,20 @@ export async function run(argv: string[]): Promise<void> {
         const key = `k${i % keys}`;
         const value = ++version;
         const sampled = i % every === 0;
+        const sent = performance.now();
         const write = w.set(key, value).then(async () => {
           if (!sampled) return;
           const acked = performance.now();
+          ackMs.push(acked - sent);
           await Promise.all(
-            readers.map(async (r) => {
+            readers.map(async (r, n) => {
               // A later write to the same key also satisfies the check (>=).
               while ((await r.get(key)) < value) await tick();
+              const visible = performance.now();
+              const event = arrivals[n].get(key) ?? acked;
+              seen[n].visible.push(visible - acked);
+              seen[n].event.push(event - acked);
+              seen[n].refetch.push(visible - Math.max(acked, event));
             }),
           );
           latencies.push(performance.now() - acked);
@@ -90,6 +136,13 @@ export async function run(argv: string[]): Promise<void> {
           maxMs: Number(sorted[sorted.length - 1].toFixed(3)),
           p99VsTarget5Ms: Number((percentile(sorted, 0.99) / 5).toFixed(2)),
           httpStaleAfterAck: httpLate.length,
+          writeAckMs: stats(ackMs),
+          byReader: readerNames.map((reader, n) => ({
+            reader,
+            visibleMs: stats(seen[n].visible),
+            eventAfterAckMs: stats(seen[n].event),
+            refetchMs: stats(seen[n].refetch),
+          })),
         }),
       );
     }

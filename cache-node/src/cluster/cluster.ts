@@ -76,6 +76,8 @@ export interface ClusterOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INVALIDATION_ACK_WAIT_MS = 500;
+/** Larger values are not shipped with the invalidation broadcast (members just drop the key). */
+const MAX_SHIPPED_VALUE_BYTES = 16 * 1024;
 
 export class Cluster implements Routing {
   readonly selfId: string;
@@ -629,13 +631,17 @@ export class Cluster implements Routing {
   private broadcastInvalidation(inv: Invalidation): void {
     if (this.relaying) return;
     this.nearCache.invalidate(inv.map, inv.key);
+    // The key's state right after the change (the store announces changes once applied): members
+    // that cache the key refresh it in place, so their next read needs no round trip to us.
+    const value = inv.key ? this.opts.store.getMap(inv.map)?.peek(inv.key) : undefined;
+    const shipped = value && value.length <= MAX_SHIPPED_VALUE_BYTES ? value : undefined;
     // Every connected member, even one our view does not list yet: it may already read through us.
     for (const id of this.membership.reachableIds()) {
       // A write waits for members' acks (read-your-writes over HTTP on any member), but at most
       // INVALIDATION_ACK_WAIT_MS: a member that does not answer is about to be removed.
       // Enqueue first: `collecting?.push(enqueue())` would skip the send when nobody collects acks
       // (expiry, eviction, a clear relayed by another member).
-      const ack = this.enqueueInvalidation(id, inv);
+      const ack = this.enqueueInvalidation(id, inv, shipped);
       this.collecting?.push(ack);
       this.opts.metrics?.invalidationsSent.inc({ map: inv.map, target: 'member' });
     }
@@ -644,17 +650,28 @@ export class Cluster implements Routing {
   /** Invalidations for one member made in one turn of the event loop travel as one request. */
   private readonly invBatches = new Map<
     string,
-    { items: Invalidation[]; done: Promise<void>; bounded: Promise<unknown> }
+    {
+      items: Invalidation[];
+      values: (Buffer | undefined)[];
+      done: Promise<void>;
+      bounded: Promise<unknown>;
+    }
   >();
 
-  private enqueueInvalidation(memberId: string, inv: Invalidation): Promise<unknown> {
+  private enqueueInvalidation(
+    memberId: string,
+    inv: Invalidation,
+    value: Buffer | undefined,
+  ): Promise<unknown> {
     const open = this.invBatches.get(memberId);
     if (open) {
       open.items.push(inv);
+      open.values.push(value);
       return open.bounded;
     }
     const batch = {
       items: [inv],
+      values: [value],
       done: Promise.resolve(),
       bounded: Promise.resolve() as Promise<unknown>,
     };
@@ -682,7 +699,18 @@ export class Cluster implements Routing {
           i.key ? 1 : 0,
         ]);
         const keys = batch.items.flatMap((i) => (i.key ? [i.key] : []));
-        channel.request({ op: 'invs', t, items }, keys, 5000).then(() => resolve(), drop);
+        // Values travel after every key, indexed by item in `vals`: a member that does not know
+        // `vals` (older version) reads the keys as before and ignores the rest.
+        const vals: number[] = [];
+        const values: Buffer[] = [];
+        batch.values.forEach((v, n) => {
+          if (v && batch.items[n].key) {
+            vals.push(n);
+            values.push(v);
+          }
+        });
+        const header = { op: 'invs', t, items, ...(vals.length > 0 ? { vals } : {}) };
+        channel.request(header, [...keys, ...values], 5000).then(() => resolve(), drop);
       });
     });
     batch.bounded = Promise.race([batch.done, sleep(INVALIDATION_ACK_WAIT_MS)]);
@@ -690,9 +718,12 @@ export class Cluster implements Routing {
     return batch.bounded;
   }
 
-  private applyInvalidations(h: Record<string, unknown>, keys: Buffer[]): void {
+  private applyInvalidations(h: Record<string, unknown>, buffers: Buffer[]): void {
     if (!Array.isArray(h.items)) throw new Error('invalidations missing');
+    const withValue = valueIndex(h.vals, buffers.length);
     let k = 0;
+    let n = 0;
+    let v = buffers.length - withValue.size;
     for (const item of h.items as unknown[]) {
       if (!Array.isArray(item) || item.length !== 6) throw new Error('malformed invalidation');
       const [map, p, src, puuid, seq, hasKey] = item as [
@@ -703,11 +734,17 @@ export class Cluster implements Routing {
         number,
         number,
       ];
-      this.applyInvalidation({ map, p, src, puuid, seq, t: h.t }, hasKey ? keys[k++] : undefined);
+      const key = hasKey ? buffers[k++] : undefined;
+      const value = withValue.has(n++) && key ? buffers[v++] : undefined;
+      this.applyInvalidation({ map, p, src, puuid, seq, t: h.t }, key, value);
     }
   }
 
-  private applyInvalidation(h: Record<string, unknown>, key: Buffer | undefined): void {
+  private applyInvalidation(
+    h: Record<string, unknown>,
+    key: Buffer | undefined,
+    value?: Buffer,
+  ): void {
     const map = String(h.map);
     const p = Number(h.p);
     const inv: Invalidation = {
@@ -730,7 +767,8 @@ export class Cluster implements Routing {
       this.nearCache.invalidateMap(map);
     }
     this.lastSequence.set(`${map}\0${p}`, { uuid: inv.partitionUuid, seq: inv.sequence });
-    this.nearCache.invalidate(map, inv.key);
+    if (inv.key && value) this.nearCache.update(map, inv.key, value);
+    else this.nearCache.invalidate(map, inv.key);
     this.relaying = true;
     try {
       this.hub?.publish(inv);
@@ -816,6 +854,15 @@ export class Cluster implements Routing {
       return { sequences: names.map((n) => [n, []]), uuids: [] };
     }
   }
+}
+
+/** Items of an `invs` batch whose new value travels with it (validated against the buffers). */
+function valueIndex(vals: unknown, buffers: number): Set<number> {
+  if (vals === undefined) return new Set();
+  if (!Array.isArray(vals) || vals.length > buffers || !vals.every((i) => Number.isInteger(i))) {
+    throw new Error('malformed invalidation values');
+  }
+  return new Set(vals as number[]);
 }
 
 /** A UUID-shaped id derived from text (every member derives the same cluster id). */

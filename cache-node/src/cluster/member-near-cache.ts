@@ -4,6 +4,10 @@
  *
  * A read reserves its key before asking the owner; an invalidation in between cancels the
  * reservation, so a response carrying the old value is never cached after the change.
+ *
+ * An invalidation may carry the key's new value (the owner ships small values with its broadcast):
+ * a key cached here is then refreshed in place instead of dropped, so the next read after a write
+ * is answered without a round trip to the owner. Keys not cached here are not added.
  */
 export class MemberNearCache {
   private readonly entries = new Map<string, Buffer>();
@@ -68,6 +72,17 @@ export class MemberNearCache {
     const id = MemberNearCache.id(map, key);
     this.entries.delete(id);
     this.reservations.delete(id);
+  }
+
+  /**
+   * The owner's broadcast for a key, with its state right after the change: refresh the entry if
+   * it is cached (it stays as fresh as an invalidation would leave it: the next change arrives on
+   * the same ordered stream), else behave as `invalidate`.
+   */
+  update(map: string, key: Buffer, value: Buffer): void {
+    const id = MemberNearCache.id(map, key);
+    this.reservations.delete(id);
+    if (this.entries.has(id)) this.entries.set(id, value);
   }
 
   invalidateMap(map: string): void {

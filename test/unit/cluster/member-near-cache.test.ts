@@ -57,4 +57,21 @@ describe('MemberNearCache', () => {
     nc.complete('m', k('a'), nc.reserve('m', k('a')), v('1'));
     expect(nc.size).toBe(0);
   });
+
+  it('refreshes a cached key in place from the owner broadcast', () => {
+    const nc = new MemberNearCache(10);
+    nc.complete('m', k('a'), nc.reserve('m', k('a')), v('1'));
+    nc.update('m', k('a'), v('2'));
+    expect(nc.get('m', k('a'))).toEqual(v('2'));
+  });
+
+  it('does not add a key it did not cache, and cancels a read in flight', () => {
+    const nc = new MemberNearCache(10);
+    nc.update('m', k('a'), v('2'));
+    expect(nc.size).toBe(0);
+    const t = nc.reserve('m', k('b'));
+    nc.update('m', k('b'), v('new'));
+    nc.complete('m', k('b'), t, v('old'));
+    expect(nc.get('m', k('b'))).toBeUndefined();
+  });
 });
