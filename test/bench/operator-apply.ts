@@ -42,10 +42,10 @@ export async function run(argv: string[]): Promise<void> {
   const kubelet = new ProcessKubelet({
     kubeConfig: kube.kubeConfig,
     namespace: ns,
-    firstHost: 100,
-    pollMs: 500,
+    pollMs: 200,
+    concurrency: 32,
   });
-  if (measureAvailable) kubelet.start();
+  if (measureAvailable) await kubelet.start();
   const kc = kube.kubeConfig;
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);

@@ -22,6 +22,23 @@ export function testPodIP(n: number, podNetwork = process.env.MDC_POD_NETWORK): 
   return `${match ? match[1] : '127.0.0'}.${n + 10}`;
 }
 
+/**
+ * The address for the n-th pod that runs no process (n from 0, up to 62,499): from the idle pod
+ * network ($MDC_IDLE_POD_NETWORK, a /16 that scripts/kube/netns-run.sh makes local, so nothing
+ * sent there could leave the namespace) when set, else loopback (accepted in a Pod's status,
+ * refused in EndpointSlices). Nothing connects to these addresses; they only need to be valid.
+ */
+export function idlePodIP(n: number, idleNetwork = process.env.MDC_IDLE_POD_NETWORK): string {
+  if (!Number.isInteger(n) || n < 0 || n >= 250 * 250) {
+    throw new RangeError(`idle pod index ${n} not in 0-62499`);
+  }
+  const match = idleNetwork ? /^(\d+\.\d+)\.0\.0\/16$/.exec(idleNetwork) : null;
+  if (idleNetwork && !match) {
+    throw new Error(`MDC_IDLE_POD_NETWORK must be an IPv4 /16, got ${idleNetwork}`);
+  }
+  return `${match ? match[1] : '127.1'}.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+}
+
 function isStatus(error: unknown, code: number): boolean {
   return error instanceof k8s.ApiException && error.code === code;
 }
@@ -109,6 +126,36 @@ export async function markPodRunning(
   }
   pod.status = runningPodStatus(pod, options);
   return core.replaceNamespacedPodStatus({ name, namespace, body: pod });
+}
+
+/**
+ * The same as markPodRunning for a pod already read (from a list or an informer), in at most two
+ * calls: a binding when the pod is not bound yet, then a merge patch of the status (no read, no
+ * resourceVersion conflict). The test Node must exist (ensureTestNode). Test kubelets use this to
+ * keep up with bursts of hundreds of pods.
+ */
+export async function reportPodRunning(
+  core: k8s.CoreV1Api,
+  pod: k8s.V1Pod,
+  options: PodRunningOptions,
+): Promise<void> {
+  const name = pod.metadata?.name ?? '';
+  const namespace = pod.metadata?.namespace ?? '';
+  if (!pod.spec?.nodeName) {
+    await core.createNamespacedPodBinding({
+      name,
+      namespace,
+      body: {
+        metadata: { name },
+        target: { kind: 'Node', name: options.nodeName ?? TEST_NODE_NAME },
+      },
+    });
+  }
+  // A JSON merge patch replaces the lists (conditions, containerStatuses) as a whole.
+  await core.patchNamespacedPodStatus(
+    { name, namespace, body: { status: runningPodStatus(pod, options) } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
 }
 
 /**

@@ -118,10 +118,10 @@ describe('with one operator', () => {
     const kubelet = new ProcessKubelet({
       kubeConfig: kube.kubeConfig,
       namespace: ns,
-      firstHost: 40,
+      firstPod: 40,
     });
     kubelets.push(kubelet);
-    kubelet.start();
+    await kubelet.start();
     await kube.kubectl(['-n', ns, 'apply', '-f', '-'], {
       input: cacheYaml('roll', { replicas: 3 }),
     });
