@@ -252,7 +252,9 @@ export class ProtocolService implements RequestDispatcher {
     try {
       if (PARTITION_ROUTED.has(req.type)) {
         const routed = this.route(conn, req);
-        if (routed) return routed;
+        // The handler runs inside the routed promise: its failure is an error response too
+        // (a rejection here would close the client connection instead of letting it retry).
+        if (routed) return routed.catch((err: unknown) => this.errorReply(req, err));
       }
       const reply = handler(conn, req);
       if (reply instanceof Promise) return reply.catch((err: unknown) => this.errorReply(req, err));
