@@ -523,6 +523,10 @@ export class Cluster implements Routing {
         };
       case 'key':
         return this.mapService.serveKey(msg);
+      case 'getAll':
+        return this.mapService.serveGetAll(msg);
+      case 'putAll':
+        return this.mapService.servePutAll(msg);
       case 'mapop':
         return this.mapService.serveMapOp(msg);
       case 'size':

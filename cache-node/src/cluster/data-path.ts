@@ -117,13 +117,24 @@ export class ClusteredMapService implements MapService {
     );
   }
 
+  /** One request per owner member for the keys this member cannot answer itself. */
   async getAll(map: string, keys: Buffer[]): Promise<Entry[]> {
-    const found = await Promise.all(keys.map(async (k) => [k, await this.get(map, k)] as const));
-    return found.filter((e): e is [Buffer, Buffer] => e[1] !== undefined);
+    const values = await this.getMany(map, keys, 0, true);
+    const found: Entry[] = [];
+    values.forEach((v, i) => {
+      if (v !== undefined) found.push([keys[i], v]);
+    });
+    return found;
   }
 
+  /**
+   * Entries this member owns are written here in one turn (their backups then travel as one
+   * batch per backup member); the others go as one request per owner member. Resolves once every
+   * owner acknowledged; fails (retryable when an owner was lost) if any group failed, in which
+   * case the entries of the other groups may be written: a retry writes the same values again.
+   */
   async putAll(map: string, entries: Entry[], opts?: WriteOptions): Promise<void> {
-    await Promise.all(entries.map(([k, v]) => this.set(map, k, v, opts)));
+    await this.putMany(map, entries, opts, 0);
   }
 
   async evictAll(map: string, origin?: string) {
@@ -159,10 +170,6 @@ export class ClusteredMapService implements MapService {
     if (!KEY_OPS.has(name)) throw new Error(`unknown key operation "${name}"`);
     const [key, value] = msg.buffers;
     if (!key) throw new Error('key missing');
-    const opts: WriteOptions = {};
-    if (typeof h.ttlMs === 'number') opts.ttlMs = h.ttlMs;
-    if (typeof h.maxIdleMs === 'number') opts.maxIdleMs = h.maxIdleMs;
-    if (typeof h.origin === 'string') opts.origin = h.origin;
     const hops = Number(h.hops) || 0;
     const r = await this.key(
       name as KeyOp,
@@ -170,13 +177,43 @@ export class ClusteredMapService implements MapService {
       key,
       this.partition(key),
       value,
-      opts,
+      writeOptionsOf(h),
       hops,
     );
     return {
       header: { found: r.value !== undefined, flag: r.flag === true },
       buffers: r.value ? [r.value] : [],
     };
+  }
+
+  /** Serves a forwarded getAll (op 'getAll'): keys in buffers; found item indices + values back. */
+  async serveGetAll(msg: Message): Promise<Message> {
+    const values = await this.getMany(
+      String(msg.header.map),
+      msg.buffers,
+      Number(msg.header.hops) || 0,
+      false,
+    );
+    const found: number[] = [];
+    const buffers: Buffer[] = [];
+    values.forEach((v, i) => {
+      if (v === undefined) return;
+      found.push(i);
+      buffers.push(v);
+    });
+    return { header: { found }, buffers };
+  }
+
+  /** Serves a forwarded putAll (op 'putAll'): buffers are key, value, key, value, ... */
+  async servePutAll(msg: Message): Promise<Message> {
+    const h = msg.header;
+    if (msg.buffers.length % 2 !== 0) throw new Error('putAll needs a value for every key');
+    const entries: Entry[] = [];
+    for (let i = 0; i < msg.buffers.length; i += 2) {
+      entries.push([msg.buffers[i], msg.buffers[i + 1]]);
+    }
+    await this.putMany(String(h.map), entries, writeOptionsOf(h), Number(h.hops) || 0);
+    return { header: {}, buffers: [] };
   }
 
   /** Serves a map-wide operation (op 'mapop') on this member's store only. */
@@ -227,15 +264,121 @@ export class ClusteredMapService implements MapService {
     if (hops >= MAX_HOPS) {
       throw new ClusterUnavailableError(`partition ${p} ownership is changing; retry`);
     }
-    const header: Record<string, unknown> = { op: 'key', name, map, hops: hops + 1 };
-    if (opts?.ttlMs !== undefined) header.ttlMs = opts.ttlMs;
-    if (opts?.maxIdleMs !== undefined) header.maxIdleMs = opts.maxIdleMs;
-    if (opts?.origin !== undefined) header.origin = opts.origin;
+    const header = { op: 'key', name, map, hops: hops + 1, ...writeOptionsHeader(opts) };
     const res = await this.request(owner, map, header, value ? [key, value] : [key]);
     return {
       value: res.header.found === true ? res.buffers[0] : undefined,
       flag: res.header.flag === true,
     };
+  }
+
+  /**
+   * Values of `keys` (aligned; undefined = absent): answered here when this member serves the
+   * key's partition (or, for callers' own reads, from the member near cache), the rest asked of
+   * their owners with one request per owner.
+   */
+  private async getMany(
+    mapName: string,
+    keys: Buffer[],
+    hops: number,
+    useNearCache: boolean,
+  ): Promise<(Buffer | undefined)[]> {
+    this.routing.assertReady();
+    const map = this.open(mapName);
+    const values: (Buffer | undefined)[] = new Array<Buffer | undefined>(keys.length);
+    const cache = useNearCache && this.nearCache.enabled && this.routing.stable();
+    const byOwner = this.groupByOwner(keys, hops, (key, p, i) => {
+      if (this.routing.servesReadLocally(p)) {
+        values[i] = map.get(key);
+        return true;
+      }
+      if (!cache) return false;
+      const cached = this.nearCache.get(mapName, key);
+      this.opts.onNearCacheRead?.(mapName, cached !== undefined);
+      values[i] = cached;
+      return cached !== undefined;
+    });
+    await Promise.all(
+      [...byOwner].map(async ([owner, idx]) => {
+        const ks = idx.map((i) => keys[i]);
+        const tokens = cache ? ks.map((k) => this.nearCache.reserve(mapName, k)) : [];
+        const res = await this.request(
+          owner,
+          mapName,
+          { op: 'getAll', map: mapName, hops: hops + 1 },
+          ks,
+        );
+        const found = Array.isArray(res.header.found) ? (res.header.found as number[]) : [];
+        found.forEach((at, n) => {
+          if (at >= 0 && at < idx.length) values[idx[at]] = res.buffers[n];
+        });
+        if (cache)
+          ks.forEach((k, n) => this.nearCache.complete(mapName, k, tokens[n], values[idx[n]]));
+      }),
+    );
+    return values;
+  }
+
+  private async putMany(
+    mapName: string,
+    entries: Entry[],
+    opts: WriteOptions | undefined,
+    hops: number,
+  ): Promise<void> {
+    this.routing.assertReady();
+    this.open(mapName);
+    const mine: [number, number][] = [];
+    const byOwner = this.groupByOwner(
+      entries.map(([k]) => k),
+      hops,
+      (_key, p, i) => {
+        if (this.routing.ownerOf(p) !== this.routing.selfId) return false;
+        mine.push([i, p]);
+        return true;
+      },
+    );
+    // Applied in this one turn, so their backups leave as one batch per backup member.
+    const local = mine.map(([i, p]) =>
+      this.owned('set', mapName, entries[i][0], p, entries[i][1], opts),
+    );
+    const header = { op: 'putAll', map: mapName, hops: hops + 1, ...writeOptionsHeader(opts) };
+    await Promise.all([
+      ...local,
+      ...[...byOwner].map(([owner, idx]) =>
+        this.request(
+          owner,
+          mapName,
+          header,
+          idx.flatMap((i) => entries[i]),
+        ),
+      ),
+    ]);
+  }
+
+  /**
+   * Indices of `keys` by owner member, for the keys `here` did not take (it returns true for a
+   * key it served on this member). Throws the retryable error when a key has no owner yet or
+   * has been forwarded too often (ownership is changing).
+   */
+  private groupByOwner(
+    keys: Buffer[],
+    hops: number,
+    here: (key: Buffer, p: number, i: number) => boolean,
+  ): Map<string, number[]> {
+    const byOwner = new Map<string, number[]>();
+    keys.forEach((key, i) => {
+      const p = this.partition(key);
+      if (here(key, p, i)) return;
+      const owner = this.routing.ownerOf(p);
+      if (owner === undefined) throw new ClusterUnavailableError(`partition ${p} has no owner yet`);
+      if (hops >= MAX_HOPS) {
+        throw new ClusterUnavailableError(`partition ${p} ownership is changing; retry`);
+      }
+      const group = byOwner.get(owner);
+      if (group) group.push(i);
+      else byOwner.set(owner, [i]);
+    });
+    return byOwner;
   }
 
   private async request(
@@ -379,4 +522,21 @@ export class ClusteredMapService implements MapService {
       ),
     ]);
   }
+}
+
+/** WriteOptions as carried in a forwarded request's header. */
+function writeOptionsHeader(opts: WriteOptions | undefined): Record<string, unknown> {
+  const header: Record<string, unknown> = {};
+  if (opts?.ttlMs !== undefined) header.ttlMs = opts.ttlMs;
+  if (opts?.maxIdleMs !== undefined) header.maxIdleMs = opts.maxIdleMs;
+  if (opts?.origin !== undefined) header.origin = opts.origin;
+  return header;
+}
+
+function writeOptionsOf(h: Record<string, unknown>): WriteOptions {
+  const opts: WriteOptions = {};
+  if (typeof h.ttlMs === 'number') opts.ttlMs = h.ttlMs;
+  if (typeof h.maxIdleMs === 'number') opts.maxIdleMs = h.maxIdleMs;
+  if (typeof h.origin === 'string') opts.origin = h.origin;
+  return opts;
 }
