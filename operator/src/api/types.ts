@@ -59,7 +59,8 @@ export interface MetadataCacheSpec {
   };
 }
 
-export type ConditionType = 'Available' | 'Progressing' | 'Degraded';
+/** ServiceMonitorReady is reported only while `monitoring.serviceMonitor.enabled`. */
+export type ConditionType = 'Available' | 'Progressing' | 'Degraded' | 'ServiceMonitorReady';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface Condition {

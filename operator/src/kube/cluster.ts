@@ -79,15 +79,12 @@ export class KubeCluster implements ClusterPort {
       .filter((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === cacheName);
   }
 
-  /** Secrets seen to exist: credentials are never regenerated, so one look is enough. */
-  private readonly knownSecrets = new Set<string>();
-
+  /**
+   * Read every time (one GET per reconcile): Secrets are not watched (RBAC: no list or watch), so
+   * a remembered answer would miss a deleted Secret, which must be created again.
+   */
   async secretExists(namespace: string, name: string): Promise<boolean> {
-    const key = keyOf('Secret', namespace, name);
-    if (this.knownSecrets.has(key)) return true;
-    const exists = (await this.readSecret(namespace, name)) !== undefined;
-    if (exists) this.knownSecrets.add(key);
-    return exists;
+    return (await this.readSecret(namespace, name)) !== undefined;
   }
 
   async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
@@ -160,7 +157,6 @@ export class KubeCluster implements ClusterPort {
     try {
       await this.objects.create(obj, undefined, undefined, FIELD_MANAGER);
       this.countWrite(obj.kind ?? 'Unknown', 'applied');
-      this.knownSecrets.add(keyOf(obj.kind ?? '', obj.metadata?.namespace, obj.metadata?.name));
       return true;
     } catch (err) {
       if (apiStatusOf(err) === 409) return false;

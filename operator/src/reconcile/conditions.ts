@@ -1,5 +1,6 @@
 /** Condition bookkeeping (pure): a transition time changes only when the status does. */
 import type { Condition, ConditionStatus, ConditionType } from '../api/types.js';
+import { SERVICE_MONITOR_CRD } from '../build/servicemonitor.js';
 
 export interface ConditionInput {
   type: ConditionType;
@@ -85,4 +86,21 @@ function degraded({ desired, ready, progress, error }: Health): ConditionInput {
     };
   }
   return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problems seen' };
+}
+
+/** Why there is (or is not yet) a ServiceMonitor, for a cache that enables one. */
+export function serviceMonitorCondition(applied: boolean): ConditionInput {
+  return applied
+    ? {
+        type: 'ServiceMonitorReady',
+        status: 'True',
+        reason: 'Applied',
+        message: 'the ServiceMonitor is applied',
+      }
+    : {
+        type: 'ServiceMonitorReady',
+        status: 'False',
+        reason: 'CRDNotInstalled',
+        message: `the Prometheus Operator CRD ${SERVICE_MONITOR_CRD} is not installed: the ServiceMonitor is created once it is`,
+      };
 }

@@ -59,6 +59,8 @@ export interface Plan {
   configChecksum: string;
   authSecretName: string | undefined;
   live: { hash: string; settings: Record<string, MapSettings>; push: boolean };
+  /** The ServiceMonitor: not wanted, applied, or wanted but its CRD is not installed (yet). */
+  serviceMonitor: 'disabled' | 'applied' | 'crdMissing';
 }
 
 /** Stamps the hash of the object's content, so an unchanged object is not re-applied. */
@@ -139,8 +141,14 @@ export function plan(o: Observed, randomBytes: RandomBytes): Plan {
 
   const liveHash = liveSettingsHash(cache);
   const anyReady = pods.some((p) => p.ready && p.podIP);
+  const monitorState = !cache.spec.monitoring.serviceMonitor.enabled
+    ? 'disabled'
+    : monitor
+      ? 'applied'
+      : 'crdMissing';
   return {
     apply,
+    serviceMonitor: monitorState,
     createIfAbsent: generated ? [generated] : [],
     delete: remove,
     pods,

@@ -14,7 +14,7 @@ import type {
 import { childNames } from '../build/names.js';
 import { SECRET_KEYS, type RandomBytes } from '../build/secret.js';
 import { plan, type ObjectRef, type Plan } from './desired.js';
-import { mergeConditions } from './conditions.js';
+import { mergeConditions, serviceMonitorCondition } from './conditions.js';
 import { buildStatus, statusChanged } from './status.js';
 
 export type ApplyResult = 'applied' | 'unchanged';
@@ -56,6 +56,8 @@ export interface ReconcilerOptions {
   randomBytes: RandomBytes;
   /** Re-check period while a rollout or scale step is in flight. */
   progressRequeueMs?: number;
+  /** Re-check period while a wanted ServiceMonitor waits for its CRD. */
+  monitorRecheckMs?: number;
 }
 
 /** API errors carry the HTTP status in `code` (client-node ApiException). */
@@ -76,10 +78,25 @@ function describeError(err: unknown): { reason: string; message: string } {
 export class Reconciler {
   private readonly port: ClusterPort;
   private readonly progressRequeueMs: number;
+  private readonly monitorRecheckMs: number;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.port = options.port;
     this.progressRequeueMs = options.progressRequeueMs ?? 5000;
+    this.monitorRecheckMs = options.monitorRecheckMs ?? 60_000;
+  }
+
+  /** A Warning event once, when the ServiceMonitor starts waiting for its CRD (not every look). */
+  private async reportMissingMonitorCrd(cache: MetadataCache, p: Plan): Promise<void> {
+    if (p.serviceMonitor !== 'crdMissing') return;
+    const previous = cache.status?.conditions?.find((c) => c.type === 'ServiceMonitorReady');
+    if (previous?.reason === 'CRDNotInstalled') return;
+    await this.port.event(
+      cache,
+      'Warning',
+      'ServiceMonitorSkipped',
+      serviceMonitorCondition(false).message,
+    );
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileOutcome> {
@@ -98,9 +115,12 @@ export class Reconciler {
       p = await this.decide(cache);
       await this.act(cache, p);
       const liveHash = await this.pushLiveSettings(cache, p);
+      await this.reportMissingMonitorCrd(cache, p);
       await this.writeStatus(cache, p, liveHash, undefined);
-      return p.progress
-        ? { result: 'requeue', requeueAfterMs: this.progressRequeueMs }
+      if (p.progress) return { result: 'requeue', requeueAfterMs: this.progressRequeueMs };
+      // No watch on CRDs (RBAC: get by name only): look again until it is installed.
+      return p.serviceMonitor === 'crdMissing'
+        ? { result: 'requeue', requeueAfterMs: this.monitorRecheckMs }
         : { result: 'success' };
     } catch (err) {
       return this.fail(cache, cache.status, err, p);

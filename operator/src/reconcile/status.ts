@@ -2,7 +2,12 @@
 import type { MetadataCache, MetadataCacheStatus } from '../api/types.js';
 import { selectorString } from '../build/names.js';
 import { canonicalJson } from '../build/hash.js';
-import { decideConditions, mergeConditions } from './conditions.js';
+import {
+  decideConditions,
+  mergeConditions,
+  serviceMonitorCondition,
+  type ConditionInput,
+} from './conditions.js';
 import type { Plan } from './desired.js';
 
 export interface StatusInput {
@@ -20,9 +25,13 @@ export function buildStatus(i: StatusInput): MetadataCacheStatus {
   const pods = (plan?.pods ?? []).filter((p) => !p.terminating);
   const ready = pods.filter((p) => p.ready && p.ordinal < desired).length;
   const previous = cache.status?.conditions;
+  const monitoring = monitoringCondition(cache, plan, previous);
   const conditions = mergeConditions(
     previous,
-    decideConditions({ desired, ready, progress: plan?.progress, error: i.error }),
+    [
+      ...decideConditions({ desired, ready, progress: plan?.progress, error: i.error }),
+      ...(monitoring ? [monitoring] : []),
+    ],
     cache.metadata.generation,
     i.now,
   );
@@ -45,6 +54,18 @@ export function buildStatus(i: StatusInput): MetadataCacheStatus {
   if (i.liveSettingsHash) status.liveSettingsHash = i.liveSettingsHash;
   if (plan?.authSecretName) status.authSecretName = plan.authSecretName;
   return status;
+}
+
+/** The ServiceMonitorReady condition; without a plan (a failed reconcile) the previous one stays. */
+function monitoringCondition(
+  cache: MetadataCache,
+  plan: Plan | undefined,
+  previous: MetadataCacheStatus['conditions'],
+): ConditionInput | undefined {
+  if (!cache.spec.monitoring.serviceMonitor.enabled) return undefined;
+  if (plan) return serviceMonitorCondition(plan.serviceMonitor === 'applied');
+  const old = previous?.find((c) => c.type === 'ServiceMonitorReady');
+  return old && { type: old.type, status: old.status, reason: old.reason, message: old.message };
 }
 
 export const statusChanged = (

@@ -25,6 +25,7 @@ class FakeCluster implements ClusterPort {
   events: string[] = [];
   pushes: string[] = [];
   failApply: Error | undefined;
+  monitorCrd = false;
 
   key = (kind: string | undefined, name: string | undefined) => `${kind}/${name}`;
   getCache(_ns: string, name: string) {
@@ -43,7 +44,7 @@ class FakeCluster implements ClusterPort {
     return Promise.resolve({ token: 't'.repeat(32) });
   }
   serviceMonitorCrdInstalled() {
-    return Promise.resolve(false);
+    return Promise.resolve(this.monitorCrd);
   }
   apply(obj: KubernetesObject): Promise<ApplyResult> {
     if (this.failApply) return Promise.reject(this.failApply);
@@ -106,6 +107,41 @@ function settle(fake: FakeCluster) {
 }
 
 describe('Reconciler', () => {
+  it('reports a wanted ServiceMonitor whose CRD is missing, once, and looks again later', async () => {
+    const { fake, run } = setup({ monitoring: { serviceMonitor: { enabled: true } } });
+    const condition = () =>
+      fake.caches.get('catalog')!.status?.conditions?.find((c) => c.type === 'ServiceMonitorReady');
+
+    const first = await run();
+    expect(first).toEqual({ result: 'requeue', requeueAfterMs: 60_000 });
+    expect(fake.writes).not.toContain('ServiceMonitor/catalog');
+    expect(condition()).toMatchObject({ status: 'False', reason: 'CRDNotInstalled' });
+    await run();
+    expect(fake.events.filter((e) => e === 'Warning/ServiceMonitorSkipped')).toHaveLength(1);
+
+    settle(fake);
+    fake.monitorCrd = true;
+    expect(await run()).toEqual({ result: 'success' });
+    expect(fake.writes).toContain('ServiceMonitor/catalog');
+    expect(condition()).toMatchObject({ status: 'True', reason: 'Applied' });
+  });
+
+  it('reports no ServiceMonitor condition when none is wanted', async () => {
+    const { fake, run } = setup();
+    expect((await run()).result).toBe('success');
+    const types = fake.statusWrites[0].conditions?.map((c) => c.type);
+    expect(types).toEqual(['Available', 'Progressing', 'Degraded']);
+  });
+
+  it('creates the generated Secret again when it was deleted', async () => {
+    const { fake, run } = setup();
+    await run();
+    fake.objects.delete('Secret/catalog-auth');
+    await run();
+    expect(fake.objects.has('Secret/catalog-auth')).toBe(true);
+    expect(fake.events.filter((e) => e === 'Normal/CredentialsGenerated')).toHaveLength(2);
+  });
+
   it('creates every child and the generated Secret on the first pass', async () => {
     const { fake, run } = setup();
     expect((await run()).result).toBe('success');
