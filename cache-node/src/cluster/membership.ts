@@ -27,7 +27,9 @@ export interface MembershipTiming {
  * Heartbeats every 500 ms; a member silent for 5 s is removed (a killed process is removed at
  * once: its connections close). A stall shorter than the failure timeout but long enough to
  * matter (2.5 s) makes a member re-confirm its membership before serving again. Generous
- * because a loaded 2-core machine delays timers by seconds.
+ * because a loaded 2-core machine delays timers by seconds. The node takes the interval and the
+ * timeout from `member.heartbeatIntervalMillis` / `member.failureTimeoutMillis`
+ * (`membershipTiming` in service.ts); these are the schema defaults.
  */
 export const DEFAULT_TIMING: MembershipTiming = {
   heartbeatIntervalMs: 500,

@@ -12,7 +12,7 @@ import { kubernetesDiscovery } from './discovery/kubernetes.js';
 import { parseMemberList, staticDiscovery } from './discovery/static.js';
 import type { Discovery } from './discovery/types.js';
 import { memberPortFor, parseHostPort, type MemberInfo } from './member-info.js';
-import type { MembershipTiming } from './membership.js';
+import { DEFAULT_TIMING, type MembershipTiming } from './membership.js';
 import type { ClusterView } from '../protocol/cluster-view.js';
 import type { InvalidationHub } from '../nearcache/invalidation.js';
 
@@ -77,6 +77,27 @@ export function discoveryFor(config: Config, onError: (err: Error) => void): Dis
   }
 }
 
+/**
+ * Failure detection from `member.heartbeatIntervalMillis` / `member.failureTimeoutMillis`. A
+ * failure timeout under 3 heartbeats would remove members for one late answer: refused. The stall
+ * threshold (a member that was itself stopped re-confirms its membership) is half the timeout.
+ */
+export function membershipTiming(member: Config['member']): MembershipTiming {
+  const heartbeatIntervalMs = member.heartbeatIntervalMillis;
+  const failureTimeoutMs = member.failureTimeoutMillis;
+  if (failureTimeoutMs < 3 * heartbeatIntervalMs) {
+    throw new Error(
+      `member.failureTimeoutMillis (${failureTimeoutMs}) must be at least 3 × member.heartbeatIntervalMillis (${heartbeatIntervalMs})`,
+    );
+  }
+  return {
+    heartbeatIntervalMs,
+    failureTimeoutMs,
+    reconnectIntervalMs: Math.min(DEFAULT_TIMING.reconnectIntervalMs, heartbeatIntervalMs),
+    stallThresholdMs: failureTimeoutMs / 2,
+  };
+}
+
 export function clusterOptions(
   config: Config,
   ctx: Pick<NodeContext, 'store' | 'logger' | 'metrics'>,
@@ -102,7 +123,7 @@ export function clusterOptions(
     discovery: discoveryFor(config, (err) => log.warn(`discovery: ${err.message}`)),
     log,
     metrics: ctx.metrics,
-    ...(timing ? { timing } : {}),
+    timing: { ...membershipTiming(config.member), ...timing },
   };
 }
 

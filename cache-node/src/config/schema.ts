@@ -335,6 +335,22 @@ export const nodeOnlyProperties = {
         maxLength: 253,
         description: 'Failure zone of this member; backups are spread across zones when set.',
       },
+      heartbeatIntervalMillis: {
+        type: 'integer',
+        minimum: 50,
+        maximum: 60000,
+        default: 500,
+        description:
+          'How often this member sends a heartbeat to each peer over its member connection. failureTimeoutMillis must be at least 3 times this.',
+      },
+      failureTimeoutMillis: {
+        type: 'integer',
+        minimum: 1000,
+        maximum: 600000,
+        default: 5000,
+        description:
+          'A peer that answered no heartbeat for this long is removed from the view (a killed process is removed at once: its connections close). Smaller detects a stopped or cut-off member sooner but removes members that a loaded machine merely delays. A member that was itself stalled for half of this re-confirms its membership before serving again.',
+      },
     },
   },
   discovery: {

@@ -51,6 +51,8 @@ async function freePorts(host: string): Promise<number> {
 export interface ClusterOptions {
   /** Extra config merged into every member's config (JSON is valid YAML). */
   settings?: Record<string, unknown>;
+  /** Extra keys of every member's `member` section (next to its host, ports and id). */
+  memberSettings?: Record<string, unknown>;
   readyTimeoutMs?: number;
 }
 
@@ -87,7 +89,7 @@ export class TestCluster {
   private async launch(host: string, port: number): Promise<Member> {
     const name = `${host}:${port}`;
     const config = {
-      member: { host, port, httpPort: port - 10000, id: name },
+      member: { host, port, httpPort: port - 10000, id: name, ...this.opts.memberSettings },
       discovery: { mode: 'static', members: this.addresses },
       logLevel: 'info',
       ...this.opts.settings,
