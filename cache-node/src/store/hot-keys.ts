@@ -31,10 +31,12 @@ const RESCALE_EXPONENT = 40;
 export class HotKeys {
   private readonly capacity: number;
   private readonly heap: Slot[] = [];
-  private readonly byId = new Map<number, Slot>();
+  /** ids[i] is heap[i].id: a scan of this small typed array finds a key's slot (no Map churn). */
+  private readonly ids: Int32Array;
   private landmark: number;
   private random = 0x6d2b79f5;
-  private readonly sampleMask: number;
+  /** Reads left until the next sampled one. */
+  private countdown = 1;
   /** Weight of a sampled read at `weightAt` (cached: many reads share a millisecond). */
   private weight = 0;
   private weightAt = NaN;
@@ -43,32 +45,28 @@ export class HotKeys {
     readonly topK: number,
     private readonly halfLifeMs: number,
     now: number,
-    /** A power of two; 1 records every read. */
+    /** One read in this many is recorded (on average); 1 records every read. */
     readonly sampleEvery = DEFAULT_SAMPLE_EVERY,
   ) {
     this.capacity = topK > 0 ? Math.max(16, topK * SLOTS_PER_KEY) : 0;
+    this.ids = new Int32Array(this.capacity);
     this.landmark = now;
-    this.sampleMask = sampleEvery - 1;
   }
 
   /** `id` is the key's identity hash (EntryIndex); the key bytes settle collisions. */
   record(id: number, key: Buffer, now: number): void {
     if (this.capacity === 0) return;
-    if (this.sampleMask !== 0) {
-      let x = this.random;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.random = x;
-      if ((x & this.sampleMask) !== 0) return;
-    }
+    // Counter-based sampling: most reads only decrement. The gap to the next sample is random
+    // (uniform in 1..2×sampleEvery−1, mean sampleEvery) so periodic access patterns cannot alias.
+    if (--this.countdown > 0) return;
+    this.countdown = this.nextGap();
     if (now !== this.weightAt) {
       if ((now - this.landmark) / this.halfLifeMs > RESCALE_EXPONENT) this.rescale(now);
       this.weight = this.sampleEvery * 2 ** ((now - this.landmark) / this.halfLifeMs);
       this.weightAt = now;
     }
     const w = this.weight;
-    const slot = this.byId.get(id);
+    const slot = this.find(id);
     if (slot) {
       // A different key with the same hash takes the slot over (rare; counts stay bounded).
       if (!sameIdentity(slot.key, key)) slot.key = key;
@@ -79,17 +77,16 @@ export class HotKeys {
     if (this.heap.length < this.capacity) {
       const fresh: Slot = { id, key, weight: w, pos: this.heap.length };
       this.heap.push(fresh);
-      this.byId.set(id, fresh);
+      this.ids[fresh.pos] = id;
       this.siftUp(fresh.pos);
       return;
     }
     // Space-Saving: the new key takes over the smallest slot and inherits its count.
     const min = this.heap[0];
-    this.byId.delete(min.id);
     min.id = id;
     min.key = key;
     min.weight += w;
-    this.byId.set(id, min);
+    this.ids[0] = id;
     this.siftDown(0);
   }
 
@@ -104,13 +101,13 @@ export class HotKeys {
 
   /** Forget a key (deleted from the map). */
   forget(id: number, key: Buffer): void {
-    const slot = this.byId.get(id);
+    const slot = this.find(id);
     if (!slot || !sameIdentity(slot.key, key)) return;
-    this.byId.delete(id);
     const last = this.heap.pop()!;
     if (last !== slot) {
       this.heap[slot.pos] = last;
       last.pos = slot.pos;
+      this.ids[last.pos] = last.id;
       this.siftDown(last.pos);
       this.siftUp(last.pos);
     }
@@ -118,11 +115,27 @@ export class HotKeys {
 
   clear(): void {
     this.heap.length = 0;
-    this.byId.clear();
   }
 
   get tracked(): number {
     return this.heap.length;
+  }
+
+  private find(id: number): Slot | undefined {
+    const ids = this.ids;
+    const n = this.heap.length;
+    for (let i = 0; i < n; i++) if (ids[i] === id) return this.heap[i];
+    return undefined;
+  }
+
+  private nextGap(): number {
+    if (this.sampleEvery === 1) return 1;
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    return 1 + ((x >>> 0) % (2 * this.sampleEvery - 1));
   }
 
   private rescale(now: number): void {
@@ -140,10 +153,12 @@ export class HotKeys {
       if (h[p].weight <= s.weight) break;
       h[i] = h[p]!;
       h[i].pos = i;
+      this.ids[i] = h[i].id;
       i = p;
     }
     h[i] = s;
     s.pos = i;
+    this.ids[i] = s.id;
   }
 
   private siftDown(i: number): void {
@@ -158,9 +173,11 @@ export class HotKeys {
       if (h[c].weight >= s.weight) break;
       h[i] = h[c]!;
       h[i].pos = i;
+      this.ids[i] = h[i].id;
       i = c;
     }
     h[i] = s;
     s.pos = i;
+    this.ids[i] = s.id;
   }
 }

@@ -7,6 +7,7 @@ import type { TinyLfuOptions } from './policy/index.js';
 import { recommend } from './recommendations.js';
 import { realScheduler } from './scheduler.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
+import { TurnClock } from './turn-clock.js';
 import {
   systemClock,
   type ChangeEvent,
@@ -45,7 +46,9 @@ export class Store implements StoreApi {
     private readonly opts: StoreOptions,
     internals: StoreInternals = {},
   ) {
-    this.clock = opts.clock ?? systemClock;
+    // The real clock is read once per synchronous turn (turn-clock.ts); injected clocks exactly.
+    this.clock =
+      opts.clock === undefined || opts.clock === systemClock ? new TurnClock() : opts.clock;
     this.scheduler = opts.scheduler ?? realScheduler;
     this.declared = new Map(opts.maps.map((m) => [m.name, m]));
     this.prefetch = new PrefetchQueue(internals.prefetchCapacity ?? PREFETCH_QUEUE_CAPACITY);
