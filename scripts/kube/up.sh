@@ -135,13 +135,17 @@ SH
 
 # The controllers a StatefulSet-based operator needs, plus Deployment/ReplicaSet for charts and
 # disruption for PodDisruptionBudget status, clusterrole-aggregation for aggregated RBAC roles.
-# No node-lifecycle controller (there are no kubelets).
+# No node-lifecycle controller (there are no kubelets). Client rate limits well above the defaults
+# (20 QPS per controller): a burst of 1000 MetadataCaches means thousands of pod, status and
+# EndpointSlice writes, which the defaults would spread over minutes.
 controllers="${MDC_KUBE_CONTROLLERS:-statefulset,deployment,replicaset,endpoint,endpointslice,garbagecollector,namespace,serviceaccount,disruption,clusterrole-aggregation}"
 cat >"$state/run-controller-manager.sh" <<SH
 exec "$kube_bin/kube-controller-manager" \\
   --kubeconfig="$state/controller-manager.kubeconfig" \\
   --leader-elect=false \\
   --controllers=$controllers \\
+  --kube-api-qps=${MDC_KUBE_API_QPS:-200} --kube-api-burst=${MDC_KUBE_API_BURST:-400} \\
+  --concurrent-statefulset-syncs=10 --concurrent-service-endpoint-syncs=10 \\
   --secure-port=0 \\
   --service-account-private-key-file="$state/pki/sa.key" \\
   --root-ca-file="$state/pki/ca.crt" \\

@@ -2,9 +2,10 @@
  * Operator latency on the real apiserver: time from creating a MetadataCache to its StatefulSet
  * existing and to Available=True (pods made ready by the test kubelet), for bursts of 1, 100, 1000
  * resources; the operator's memory after each burst. The reference, measured in the same run, is
- * the apiserver's own latency to create a ConfigMap.
+ * the apiserver's own latency to create a ConfigMap. Run it inside the test network namespace so
+ * the process-less pods get addresses that EndpointSlices accept:
  *
- *   npm run bench -- operator-apply --counts 1,100,1000
+ *   bash scripts/kube/netns-run.sh npm run bench -- operator-apply --counts 1,100,1000
  */
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
@@ -34,6 +35,14 @@ export async function run(argv: string[]): Promise<void> {
     },
   });
   const measureAvailable = values.available !== 'false';
+  if (measureAvailable && !process.env.MDC_IDLE_POD_NETWORK) {
+    // Loopback pod IPs are refused in EndpointSlices: the controller-manager retries each one,
+    // which loads the control plane and distorts the figures.
+    console.error(
+      'operator-apply: not inside scripts/kube/netns-run.sh; pods get loopback IPs that ' +
+        'EndpointSlices refuse (run: bash scripts/kube/netns-run.sh npm run bench -- operator-apply)',
+    );
+  }
   const counts = values.counts.split(',').map(Number);
   const kube = await startKube();
   await installCrd(kube);
@@ -139,6 +148,7 @@ export async function run(argv: string[]): Promise<void> {
         .filter((x) => availableAt.has(x))
         .map((x) => availableAt.get(x)! - created.get(x)!);
       const rss = await op.metric('process_resident_memory_bytes');
+      const heap = await op.metric('nodejs_heap_size_used_bytes');
       const reconciles = await op.metric('metadatacache_operator_reconciles_total');
       console.log(
         JSON.stringify({
@@ -152,6 +162,7 @@ export async function run(argv: string[]): Promise<void> {
           all_available_ms: allAvailable === null ? null : round(allAvailable),
           available_count: toAvail.length,
           operator_rss_mib: rss ? round(rss / 1048576) : null,
+          operator_heap_used_mib: heap ? round(heap / 1048576) : null,
           operator_reconciles_so_far: reconciles ?? 0,
           ref_create_p50_ms: round(refP50),
           sts_p50_vs_ref_create: round(quantile(toSts, 0.5) / refP50),
