@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import { runningPodStatus, testPodIP } from '../../helpers/kube-pods.js';
+import { idlePodIP, runningPodStatus, testPodIP } from '../../helpers/kube-pods.js';
 
 const now = new Date('2026-01-02T03:04:05Z');
 
@@ -70,5 +70,23 @@ describe('testPodIP', () => {
     expect(() => testPodIP(240, undefined)).toThrow(RangeError);
     expect(() => testPodIP(-1, undefined)).toThrow(RangeError);
     expect(() => testPodIP(0, '10.0.0.0/16')).toThrow(/IPv4 \/24/);
+  });
+});
+
+describe('idlePodIP', () => {
+  test('spreads pods over the idle /16 of netns-run, 250 per /24, never .0', () => {
+    expect(idlePodIP(0, '198.19.0.0/16')).toBe('198.19.0.1');
+    expect(idlePodIP(249, '198.19.0.0/16')).toBe('198.19.0.250');
+    expect(idlePodIP(250, '198.19.0.0/16')).toBe('198.19.1.1');
+    expect(idlePodIP(62_499, '198.19.0.0/16')).toBe('198.19.249.250');
+  });
+
+  test('falls back to loopback without an idle network', () => {
+    expect(idlePodIP(1000, undefined)).toBe('127.1.4.1');
+  });
+
+  test('refuses indexes beyond the range and malformed networks', () => {
+    expect(() => idlePodIP(62_500, undefined)).toThrow(RangeError);
+    expect(() => idlePodIP(0, '198.19.0.0/24')).toThrow(/IPv4 \/16/);
   });
 });
