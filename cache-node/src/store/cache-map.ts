@@ -131,7 +131,7 @@ export class CacheMap implements CacheMapApi {
 
   clear(origin?: string): number {
     const n = this.records.size;
-    for (const e of this.records.values()) e.live = false;
+    for (const e of this.records.values(false)) e.live = false;
     this.records.clear();
     this.policy.clear();
     this.expiry.clear();
@@ -146,7 +146,7 @@ export class CacheMap implements CacheMapApi {
 
   *entries(): IterableIterator<EntrySnapshot> {
     const now = this.ctx.clock.now();
-    for (const e of [...this.records.values()]) {
+    for (const e of this.records.values()) {
       if (e.expiredAt(now)) continue;
       yield {
         key: e.key,

@@ -1,54 +1,115 @@
 /**
- * Entries by key identity: a Map from the 30-bit identity hash to a chain of entries with that
- * hash, compared byte by byte. Lookups hash the key bytes directly instead of building a string
- * key per operation (which dominated the cost of a read).
+ * Entries by key identity: an open-addressing hash table (linear probing) keyed by the 30-bit
+ * identity hash, compared byte by byte on a tag match. The tags live in an Int32Array next to
+ * the slot array, so a probe is a typed-array read and the lookup is plain JavaScript that the
+ * JIT inlines into the map's `get` (a `Map<number, …>` lookup is a builtin call and a chain walk:
+ * replacing it raised reads by ~9%). Deletion shifts the following run back (no tombstones), so
+ * probe lengths do not degrade under churn.
+ *
+ * Iteration is in insertion order (each entry carries a sequence number), as snapshots and
+ * policy switches rely on it.
  */
 import { sameIdentity, type EntryRecord } from './entry.js';
 
+const MIN_SLOTS = 16;
+
 export class EntryIndex {
-  private readonly heads = new Map<number, EntryRecord>();
+  /** identity + 1 per slot (0 = empty). */
+  private tags = new Int32Array(MIN_SLOTS);
+  private slots: (EntryRecord | undefined)[] = new Array<EntryRecord | undefined>(MIN_SLOTS).fill(
+    undefined,
+  );
+  private mask = MIN_SLOTS - 1;
+  private nextSeq = 0;
   size = 0;
 
   get(key: Buffer, hash: number): EntryRecord | undefined {
-    for (let e = this.heads.get(hash) ?? null; e !== null; e = e.chain) {
-      if (sameIdentity(e.key, key)) return e;
+    const tags = this.tags;
+    const mask = this.mask;
+    const tag = hash + 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const t = tags[i];
+      if (t === 0) return undefined;
+      if (t === tag) {
+        const e = this.slots[i]!;
+        if (sameIdentity(e.key, key)) return e;
+      }
     }
-    return undefined;
   }
 
   /** Adds an entry whose identity is not present. */
   add(e: EntryRecord): void {
-    e.chain = this.heads.get(e.identity) ?? null;
-    this.heads.set(e.identity, e);
+    // Load factor at most 3/4.
+    if ((this.size + 1) * 4 > this.tags.length * 3) this.resize(this.tags.length * 2);
+    e.seq = this.nextSeq++;
+    this.place(e);
     this.size++;
   }
 
   delete(e: EntryRecord): boolean {
-    const head = this.heads.get(e.identity);
-    if (head === undefined) return false;
-    if (head === e) {
-      if (e.chain) this.heads.set(e.identity, e.chain);
-      else this.heads.delete(e.identity);
-    } else {
-      let prev = head;
-      while (prev.chain !== null && prev.chain !== e) prev = prev.chain;
-      if (prev.chain !== e) return false;
-      prev.chain = e.chain;
+    const tags = this.tags;
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = e.identity & mask;
+    for (; ; i = (i + 1) & mask) {
+      if (tags[i] === 0) return false;
+      if (slots[i] === e) break;
     }
-    e.chain = null;
-    this.size--;
-    return true;
+    // Backward-shift deletion: move each later member of the run whose home slot is not in
+    // (i, j] into the hole, until the run ends.
+    for (;;) {
+      let j = i;
+      for (;;) {
+        j = (j + 1) & mask;
+        if (tags[j] === 0) {
+          tags[i] = 0;
+          slots[i] = undefined;
+          this.size--;
+          if (this.size * 8 < tags.length && tags.length > MIN_SLOTS) {
+            this.resize(tags.length / 2);
+          }
+          return true;
+        }
+        const home = (tags[j] - 1) & mask;
+        const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+        if (!stays) break;
+      }
+      tags[i] = tags[j];
+      slots[i] = slots[j];
+      i = j;
+    }
   }
 
   clear(): void {
-    this.heads.clear();
+    this.tags = new Int32Array(MIN_SLOTS);
+    this.slots = new Array<EntryRecord | undefined>(MIN_SLOTS).fill(undefined);
+    this.mask = MIN_SLOTS - 1;
     this.size = 0;
   }
 
-  /** Every entry, oldest identity first. */
-  *values(): IterableIterator<EntryRecord> {
-    for (const head of this.heads.values()) {
-      for (let e: EntryRecord | null = head; e !== null; e = e.chain) yield e;
-    }
+  /**
+   * Every entry, in insertion order unless `ordered` is false (a copy: safe to change the index
+   * while going through it).
+   */
+  values(ordered = true): EntryRecord[] {
+    const out: EntryRecord[] = [];
+    for (const e of this.slots) if (e !== undefined) out.push(e);
+    return ordered ? out.sort((a, b) => a.seq - b.seq) : out;
+  }
+
+  private place(e: EntryRecord): void {
+    const mask = this.mask;
+    let i = e.identity & mask;
+    while (this.tags[i] !== 0) i = (i + 1) & mask;
+    this.tags[i] = e.identity + 1;
+    this.slots[i] = e;
+  }
+
+  private resize(slots: number): void {
+    const old = this.slots;
+    this.tags = new Int32Array(slots);
+    this.slots = new Array<EntryRecord | undefined>(slots).fill(undefined);
+    this.mask = slots - 1;
+    for (const e of old) if (e !== undefined) this.place(e);
   }
 }

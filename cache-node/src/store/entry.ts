@@ -62,8 +62,8 @@ export class EntryRecord implements PolicyNode {
   /** Deadline this entry is queued at for expiry (0 = not queued). */
   scheduledAt = 0;
 
-  /** Next entry whose identity hash is the same (EntryIndex chain). */
-  chain: EntryRecord | null = null;
+  /** Insertion sequence in the map's EntryIndex (iteration order). */
+  seq = 0;
 
   constructor(
     readonly identity: number,

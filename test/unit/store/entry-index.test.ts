@@ -42,4 +42,49 @@ describe('entry identity', () => {
     expect([...index.values()]).toEqual([a]);
     expect(index.size).toBe(1);
   });
+
+  test('grows, shrinks and keeps every key findable under random adds and deletes', () => {
+    const index = new EntryIndex();
+    const live = new Map<string, EntryRecord>();
+    let x = 12345;
+    const rand = (n: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+    for (let step = 0; step < 20_000; step++) {
+      const name = `k${rand(3_000)}`;
+      const key = k(name);
+      // Few distinct hashes for some keys, so runs of equal tags and wrapped runs occur.
+      const identity = name.endsWith('7') ? 7 : identityHash(key);
+      const present = live.get(name);
+      if (present) {
+        expect(index.get(key, identity)).toBe(present);
+        if (rand(2) === 0) {
+          expect(index.delete(present)).toBe(true);
+          live.delete(name);
+        }
+      } else {
+        expect(index.get(key, identity)).toBeUndefined();
+        const e = record(key, identity);
+        index.add(e);
+        live.set(name, e);
+      }
+      expect(index.size).toBe(live.size);
+    }
+    for (const [name, e] of live) expect(index.get(k(name), e.identity)).toBe(e);
+    // Drain: the table shrinks and stays consistent.
+    for (const e of live.values()) expect(index.delete(e)).toBe(true);
+    expect(index.size).toBe(0);
+    expect(index.values()).toEqual([]);
+  });
+
+  test('iterates in insertion order', () => {
+    const index = new EntryIndex();
+    const es = Array.from({ length: 100 }, (_, i) => record(k(`k${i}`), identityHash(k(`k${i}`))));
+    for (const e of es) index.add(e);
+    index.delete(es[10]);
+    expect(index.values()).toEqual(es.filter((_, i) => i !== 10));
+  });
 });
