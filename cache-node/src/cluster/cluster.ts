@@ -203,19 +203,38 @@ export class Cluster implements Routing {
     return this.established && !this.stopped && this.membership.isTrusted();
   }
 
-  /** Graceful leave: hand every partition to the others, within the configured time. */
+  /**
+   * Graceful leave, within the configured time: returns once no partition lists this member and
+   * the table served equals the target without it, i.e. every partition it owned has a new owner
+   * and every partition it held (owned or as a backup) has its backups on other members again.
+   * Waiting for ownership alone would let it exit while owners still re-create the backups it
+   * held, and a crash right after would then lose those partitions.
+   */
   async leave(): Promise<{ handedOff: boolean }> {
     if (!this.established || this.membership.members().length <= 1) return { handedOff: true };
     this.membership.announceLeaving();
     this.onViewChange();
     const deadline = Date.now() + this.opts.settings.handoffTimeoutSeconds * 1000;
     while (Date.now() < deadline) {
-      const held = this.current?.replicas.some((r) => r[0] === this.selfId) ?? false;
-      if (!held) return { handedOff: true };
+      if (this.handedOff()) {
+        this.opts.log.info(
+          'hand-off complete: every partition has its owner and backups elsewhere',
+        );
+        return { handedOff: true };
+      }
       await sleep(100);
     }
-    this.opts.log.warn('hand-off timed out; leaving with partitions still owned');
+    this.opts.log.warn(
+      this.current?.replicas.some((r) => r[0] === this.selfId)
+        ? 'hand-off timed out; leaving with partitions still owned'
+        : 'hand-off timed out; leaving before every backup was re-created elsewhere',
+    );
     return { handedOff: false };
+  }
+
+  private handedOff(): boolean {
+    const held = this.current?.replicas.some((r) => r.includes(this.selfId)) ?? false;
+    return !held && this.isConverged();
   }
 
   async stop(): Promise<void> {

@@ -233,6 +233,23 @@ export async function memberState(
   m: Member,
   clusterName = 'dev',
 ): Promise<MemberState | undefined> {
+  const header = await ask(m, 'describe', clusterName);
+  return header as unknown as MemberState | undefined;
+}
+
+/** The partition table a member serves: member ids per partition, owner first. */
+export async function memberTable(m: Member, clusterName = 'dev'): Promise<string[][]> {
+  const header = await ask(m, 'table', clusterName);
+  if (!Array.isArray(header?.replicas)) throw new Error(`${m.name} sent no partition table`);
+  return header.replicas as string[][];
+}
+
+/** One request to a member over the member transport, as a peer; undefined when it does not answer. */
+async function ask(
+  m: Member,
+  op: string,
+  clusterName: string,
+): Promise<Record<string, unknown> | undefined> {
   const transport = new MemberTransport(
     {
       self: { id: 'test-probe', uuid: randomUUID(), host: '127.0.0.1', port: 1, memberPort: 1 },
@@ -251,7 +268,7 @@ export async function memberState(
   try {
     const { channel } = await transport.connect(m.host, m.port + 10000);
     try {
-      return (await channel.request({ op: 'describe' })).header as unknown as MemberState;
+      return (await channel.request({ op })).header;
     } finally {
       channel.close();
     }
