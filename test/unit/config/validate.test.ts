@@ -46,7 +46,13 @@ describe('validateConfig', () => {
       maxIdleSeconds: 0,
     });
     expect(config.limits.maxValueBytes).toBe(1048576);
-    expect(config.member).toEqual({ host: '127.0.0.1', port: 5701, httpPort: 8080 });
+    expect(config.member).toEqual({
+      host: '127.0.0.1',
+      port: 5701,
+      httpPort: 8080,
+      heartbeatIntervalMillis: 500,
+      failureTimeoutMillis: 5000,
+    });
     expect(config.snapshot).toEqual({ loadOnStart: true, saveOnShutdown: true });
     expect(config.credentials).toBeUndefined();
   });
