@@ -15,7 +15,6 @@ import { partitionsByMember, type ClusterView } from './cluster-view.js';
 import {
   addDataEntryList,
   addMemberInfo,
-  addNullableData,
   addString,
   intListFrame,
   intLongEntryFrame,
@@ -38,7 +37,14 @@ import {
   type ErrorKind,
 } from './errors.js';
 import { encodeMessage } from './frame.js';
-import { FrameReader, MessageBuilder, Offset, REQUEST_HEADER_BYTES } from './message.js';
+import {
+  encodeEmptyResponse,
+  encodeNullableDataResponse,
+  FrameReader,
+  MessageBuilder,
+  Offset,
+  REQUEST_HEADER_BYTES,
+} from './message.js';
 import {
   ClientMessageType as C,
   hex,
@@ -56,7 +62,7 @@ import {
   type ProtocolLogger,
   type ProtocolMetrics,
 } from './observability.js';
-import type { MapService } from '../service/map-service.js';
+import { SYNC_UNAVAILABLE, type MapService } from '../service/map-service.js';
 import type { StoreApi, WriteOptions } from '../store/types.js';
 import { PartitionSequences } from '../nearcache/partition-sequences.js';
 import { clearPartitionOf, InvalidationHub, type Invalidation } from '../nearcache/invalidation.js';
@@ -103,7 +109,7 @@ export function ttlOption(ms: bigint): number | undefined {
 }
 
 const empty = (req: Request): Buffer =>
-  MessageBuilder.response(responseTypeOf(req.type), req.correlation).build();
+  encodeEmptyResponse(responseTypeOf(req.type), req.correlation);
 
 function booleanResponse(req: Request, value: boolean): Buffer {
   const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation, 1);
@@ -118,9 +124,7 @@ function uuidResponse(req: Request, uuid: string): Buffer {
 }
 
 function nullableDataResponse(req: Request, data: Buffer | undefined): Buffer {
-  const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation);
-  addNullableData(b, data);
-  return b.build();
+  return encodeNullableDataResponse(responseTypeOf(req.type), req.correlation, data);
 }
 
 export class ProtocolService implements RequestDispatcher {
@@ -449,6 +453,26 @@ export class ProtocolService implements RequestDispatcher {
     }
   }
 
+  /** `op` for work that completed synchronously (the MapService fast paths). */
+  private opSync<T>(
+    map: string,
+    operation: OperationName,
+    start: number,
+    value: T,
+    result: (v: T) => OperationResult = () => 'ok',
+  ): T {
+    this.metrics.operation(map, operation, result(value), (performance.now() - start) / 1000);
+    return value;
+  }
+
+  /** A failed synchronous fast path: metric as `op` does, then rethrow for the error response. */
+  private opSyncFailed(map: string, operation: OperationName, start: number, err: unknown): never {
+    const outcome: OperationResult =
+      errorFor(err).kind === ErrorCode.HAZELCAST ? 'error' : 'rejected';
+    this.metrics.operation(map, operation, outcome, (performance.now() - start) / 1000);
+    throw err;
+  }
+
   private registerMapHandlers(): void {
     const hitOrMiss = (v: Buffer | undefined): OperationResult => (v ? 'hit' : 'miss');
     /** Name then key (after a fixed part of `fixed` bytes). */
@@ -468,14 +492,28 @@ export class ProtocolService implements RequestDispatcher {
       return opts;
     };
 
-    this.on(M.GET, async (_c, req) => {
+    this.on(M.GET, (_c, req) => {
       const { name, key } = nameKey(req, 8);
-      const v = await this.op(name, 'get', () => this.maps.get(name, key), hitOrMiss);
-      return nullableDataResponse(req, v);
+      if (this.maps.getSync) {
+        // Served from memory without a promise when the MapService can (see MapService.getSync).
+        const start = performance.now();
+        let v: Buffer | undefined | typeof SYNC_UNAVAILABLE;
+        try {
+          v = this.maps.getSync(name, key);
+        } catch (err) {
+          this.opSyncFailed(name, 'get', start, err);
+        }
+        if (v !== SYNC_UNAVAILABLE) {
+          return nullableDataResponse(req, this.opSync(name, 'get', start, v, hitOrMiss));
+        }
+      }
+      return this.op(name, 'get', () => this.maps.get(name, key), hitOrMiss).then((v) =>
+        nullableDataResponse(req, v),
+      );
     });
     const putLike =
       (kind: 'put' | 'set' | 'putIfAbsent', withMaxIdle: boolean) =>
-      async (conn: ClientConnection, req: Request): Promise<Reply> => {
+      (conn: ClientConnection, req: Request): Reply | Promise<Reply> => {
         const { r, c, name, key } = nameKey(req, withMaxIdle ? 24 : 16);
         const value = readData(r);
         const opts = write(
@@ -484,17 +522,28 @@ export class ProtocolService implements RequestDispatcher {
           withMaxIdle ? c.readBigInt64LE(32) : undefined,
         );
         if (kind === 'set') {
-          await this.op(name, 'set', () => this.maps.set(name, key, value, opts));
-          return empty(req);
+          if (this.maps.setSync) {
+            const start = performance.now();
+            let done: boolean;
+            try {
+              done = this.maps.setSync(name, key, value, opts);
+            } catch (err) {
+              this.opSyncFailed(name, 'set', start, err);
+            }
+            if (done) return this.opSync(name, 'set', start, empty(req));
+          }
+          return this.op(name, 'set', () => this.maps.set(name, key, value, opts)).then(() =>
+            empty(req),
+          );
         }
         if (kind === 'put') {
-          const old = await this.op(name, 'put', () => this.maps.put(name, key, value, opts));
-          return nullableDataResponse(req, old);
+          return this.op(name, 'put', () => this.maps.put(name, key, value, opts)).then((old) =>
+            nullableDataResponse(req, old),
+          );
         }
-        const existing = await this.op(name, 'put_if_absent', () =>
+        return this.op(name, 'put_if_absent', () =>
           this.maps.putIfAbsent(name, key, value, opts),
-        );
-        return nullableDataResponse(req, existing);
+        ).then((existing) => nullableDataResponse(req, existing));
       };
     this.on(M.PUT, putLike('put', false));
     this.on(M.SET, putLike('set', false));
@@ -503,9 +552,12 @@ export class ProtocolService implements RequestDispatcher {
     this.on(M.SET_WITH_MAX_IDLE, putLike('set', true));
     this.on(M.PUT_IF_ABSENT_WITH_MAX_IDLE, putLike('putIfAbsent', true));
     // Transient = not written to a map store; this node has none, so it is a set without a response value.
-    const putTransient = (withMaxIdle: boolean) => async (conn: ClientConnection, req: Request) => {
-      await putLike('set', withMaxIdle)(conn, req);
-      return empty(req);
+    const putTransient = (withMaxIdle: boolean) => {
+      const set = putLike('set', withMaxIdle);
+      return (conn: ClientConnection, req: Request): Reply | Promise<Reply> => {
+        const reply = set(conn, req);
+        return reply instanceof Promise ? reply.then(() => empty(req)) : empty(req);
+      };
     };
     this.on(M.PUT_TRANSIENT, putTransient(false));
     this.on(M.PUT_TRANSIENT_WITH_MAX_IDLE, putTransient(true));

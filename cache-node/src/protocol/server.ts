@@ -1,23 +1,16 @@
 /**
  * The socket adapter: a net.Server whose sockets become ClientConnections. Everything about
- * sockets lives here: Nagle off (small responses would otherwise stall ~40 ms), responses ready
- * together share one socket write, bounded write buffers (stop reading a client whose responses pile
- * up past `writeBufferBytes`, close it at 4×), a connection cap, and a hook for connections that
- * open with another preamble (the cluster's member transport shares the port).
+ * sockets lives here: Nagle off (small responses would otherwise stall ~40 ms), replies written in
+ * few, growing groups (reply-batcher.ts), bounded write buffers (stop reading a client whose
+ * responses pile up past `writeBufferBytes`, close it at 4×), a connection cap, and a hook for
+ * connections that open with another preamble (the cluster's member transport shares the port).
  */
 import net from 'node:net';
 import { ClientConnection, type Transport } from './connection.js';
 import { CLIENT_PREAMBLE, PREAMBLE_BYTES } from './frame.js';
 import type { ProtocolService } from './protocol-service.js';
 import { silentLogger, type ProtocolLogger } from './observability.js';
-
-/** Microtask turns the batch's write waits for replies still being built (local ops take a few). */
-const MAX_FLUSH_HOPS = 16;
-/**
- * Replies written at once without waiting for the rest of the batch, so the peer works on them
- * while the node builds the others (measured at 64 in flight: 2, 4, 8, 16 → 4 fastest).
- */
-const FLUSH_EVERY = 4;
+import { DEFAULT_REPLY_BATCHING, ReplyBatcher } from './reply-batcher.js';
 
 export interface ProtocolServerOptions {
   host: string;
@@ -26,6 +19,8 @@ export interface ProtocolServerOptions {
   maxFrameBytes: number;
   writeBufferBytes: number;
   logger?: ProtocolLogger;
+  /** When replies are written (tests and tuning; default DEFAULT_REPLY_BATCHING). */
+  replyBatching?: { firstFlush: number; growth: number; maxHops: number };
   /**
    * A connection whose first 3 bytes are not `CP2` is offered here first (e.g. the cluster's
    * member transport); return true to take ownership of the socket (the bytes read so far are
@@ -107,66 +102,41 @@ export class ProtocolServer {
 
   private attach(service: ProtocolService, socket: net.Socket, remote: string): ClientConnection {
     const limit = this.opts.writeBufferBytes;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let scheduled = false;
-    let hops = 0;
-    const flush = (): void => {
-      // Replies of the same read batch resolve a few microtasks apart: wait for them (bounded, so
-      // a reply waiting on I/O does not hold back the others) and send the batch in one write.
-      // Only ever queued by a write, so after `conn` below exists.
-      if (conn.repliesPending > 0 && hops < MAX_FLUSH_HOPS) {
-        hops++;
-        queueMicrotask(flush);
-        return;
-      }
-      hops = 0;
-      scheduled = false;
-      flushNow();
-    };
-    const flushNow = (): void => {
-      if (pending.length === 0 || socket.destroyed) return;
-      const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      socket.write(out);
-    };
+    const batching = this.opts.replyBatching ?? DEFAULT_REPLY_BATCHING;
+    const replies = new ReplyBatcher({
+      ...batching,
+      // Only consulted from a scheduled turn, i.e. after `conn` below exists.
+      repliesPending: () => conn.repliesPending,
+      write: (buf) => {
+        if (!socket.destroyed) socket.write(buf);
+      },
+      schedule: queueMicrotask,
+    });
     const transport: Transport = {
       remote,
       // Backpressure: the connection stops dispatching (and reading) while this holds, and
       // continues on 'drain'.
-      congested: () => socket.writableLength + pendingBytes > limit,
+      congested: () => socket.writableLength + replies.pendingBytes > limit,
       pauseReading: () => socket.pause(),
       resumeReading: () => socket.resume(),
       write: (buf, kind) => {
         if (socket.destroyed) return;
-        pending.push(buf);
-        pendingBytes += buf.length;
-        if (kind === 'event' && socket.writableLength + pendingBytes > 4 * limit) {
+        if (
+          kind === 'event' &&
+          socket.writableLength + replies.pendingBytes + buf.length > 4 * limit
+        ) {
           this.logger.warn('closing slow client: write buffer over limit', {
             remote,
-            bytes: socket.writableLength + pendingBytes,
+            bytes: socket.writableLength + replies.pendingBytes + buf.length,
           });
-          pending = [];
-          pendingBytes = 0;
+          replies.discard();
           socket.destroy();
           return;
         }
-        if (pending.length >= FLUSH_EVERY) {
-          // Let the peer start on the first replies while the rest are being built.
-          flushNow();
-          return;
-        }
-        if (!scheduled) {
-          scheduled = true;
-          // Once the responses ready now are queued: they share one write, without waiting for
-          // the event loop's check phase (measured: setImmediate cost up to ~1/3 of throughput
-          // at 64 requests in flight).
-          queueMicrotask(flush);
-        }
+        replies.push(buf);
       },
       close: () => {
-        flushNow();
+        replies.flushNow();
         socket.end();
         // A peer that never reads would keep the socket half-open: give it a moment, then destroy.
         setTimeout(() => socket.destroy(), 1000).unref();

@@ -85,5 +85,11 @@ export function createLocalMapService(
       settle(() => {
         if (existing(map)) store.destroyMap(map);
       }),
+    // Everything here is in memory: the synchronous paths always answer.
+    getSync: (map, key) => existing(map)?.get(key),
+    setSync: (map, key, value, opts) => {
+      open(map).set(key, value, opts);
+      return true;
+    },
   };
 }

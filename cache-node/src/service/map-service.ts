@@ -8,6 +8,12 @@ import type { WriteOptions } from '../store/types.js';
 
 export type Entry = [key: Buffer, value: Buffer];
 
+/**
+ * Returned by `getSync` when this call cannot be answered without I/O (e.g. a clustered member
+ * that does not own the key, or a partition in migration): the caller uses `get` instead.
+ */
+export const SYNC_UNAVAILABLE: unique symbol = Symbol('MapService.syncUnavailable');
+
 export interface MapService {
   get(map: string, key: Buffer): Promise<Buffer | undefined>;
   /** Returns the previous value. */
@@ -33,6 +39,15 @@ export interface MapService {
   clear(map: string, origin?: string): Promise<void>;
   size(map: string): Promise<number>;
   destroy(map: string, origin?: string): Promise<void>;
+  /**
+   * Optional synchronous fast paths for an implementation that can serve a call from memory.
+   * A front end calls them when present (saving the promise hops of the async methods, which
+   * dominate a cached read) and falls back to `get` / `set` on SYNC_UNAVAILABLE (`getSync`) or
+   * false (`setSync`). Same semantics and errors (thrown) as `get` and `set`.
+   */
+  getSync?(map: string, key: Buffer): Buffer | undefined | typeof SYNC_UNAVAILABLE;
+  /** Returns false, writing nothing, when the write needs I/O (replication): use `set`. */
+  setSync?(map: string, key: Buffer, value: Buffer, opts?: WriteOptions): boolean;
 }
 
 /** The map name is refused (maps are declared and this one is not). */
