@@ -73,15 +73,23 @@ export class Controller {
         onRestart: (n, why) => o.log(`informer ${n} restarted: ${why}`),
       });
 
+    // --watch-namespace limits the MetadataCaches too, not only their children.
     this.cacheInformer = supervise<CacheObject>(
       'metadatacaches',
-      `/apis/${GROUP}/${VERSION}/${PLURAL}`,
+      at(`/apis/${GROUP}/${VERSION}`, PLURAL),
       () =>
-        custom.listClusterCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-        }) as Promise<k8s.KubernetesListObject<CacheObject>>,
+        (ns
+          ? custom.listNamespacedCustomObject({
+              group: GROUP,
+              version: VERSION,
+              namespace: ns,
+              plural: PLURAL,
+            })
+          : custom.listClusterCustomObject({
+              group: GROUP,
+              version: VERSION,
+              plural: PLURAL,
+            })) as Promise<k8s.KubernetesListObject<CacheObject>>,
       undefined,
       (obj, verb) => {
         this.updateResourceGauge();

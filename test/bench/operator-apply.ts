@@ -149,6 +149,10 @@ export async function run(argv: string[]): Promise<void> {
         .map((x) => availableAt.get(x)! - created.get(x)!);
       const rss = await op.metric('process_resident_memory_bytes');
       const heap = await op.metric('nodejs_heap_size_used_bytes');
+      // CPU seconds next to the wall time show whether the operator (or this process, which also
+      // plays the kubelet) was the limit, or the apiserver it waits on.
+      const cpu = await op.metric('process_cpu_seconds_total');
+      const ownCpu = process.cpuUsage();
       const reconciles = await op.metric('metadatacache_operator_reconciles_total');
       console.log(
         JSON.stringify({
@@ -163,6 +167,8 @@ export async function run(argv: string[]): Promise<void> {
           available_count: toAvail.length,
           operator_rss_mib: rss ? round(rss / 1048576) : null,
           operator_heap_used_mib: heap ? round(heap / 1048576) : null,
+          operator_cpu_s_so_far: cpu ? round(cpu) : null,
+          bench_process_cpu_s_so_far: round((ownCpu.user + ownCpu.system) / 1e6),
           operator_reconciles_so_far: reconciles ?? 0,
           ref_create_p50_ms: round(refP50),
           sts_p50_vs_ref_create: round(quantile(toSts, 0.5) / refP50),
