@@ -79,6 +79,8 @@ export class Reconciler {
   private readonly port: ClusterPort;
   private readonly progressRequeueMs: number;
   private readonly monitorRecheckMs: number;
+  /** Caches already reported as waiting for the ServiceMonitor CRD (namespace/name/uid). */
+  private readonly waitingForMonitorCrd = new Set<string>();
 
   constructor(private readonly options: ReconcilerOptions) {
     this.port = options.port;
@@ -86,11 +88,19 @@ export class Reconciler {
     this.monitorRecheckMs = options.monitorRecheckMs ?? 60_000;
   }
 
-  /** A Warning event once, when the ServiceMonitor starts waiting for its CRD (not every look). */
+  /**
+   * A Warning event once, when the ServiceMonitor starts waiting for its CRD (not every look).
+   * Remembered here too: the observed status may not show the previous reconcile's write yet.
+   */
   private async reportMissingMonitorCrd(cache: MetadataCache, p: Plan): Promise<void> {
-    if (p.serviceMonitor !== 'crdMissing') return;
+    const key = `${cache.metadata.namespace}/${cache.metadata.name}/${cache.metadata.uid ?? ''}`;
+    if (p.serviceMonitor !== 'crdMissing') {
+      this.waitingForMonitorCrd.delete(key);
+      return;
+    }
     const previous = cache.status?.conditions?.find((c) => c.type === 'ServiceMonitorReady');
-    if (previous?.reason === 'CRDNotInstalled') return;
+    if (previous?.reason === 'CRDNotInstalled' || this.waitingForMonitorCrd.has(key)) return;
+    this.waitingForMonitorCrd.add(key);
     await this.port.event(
       cache,
       'Warning',

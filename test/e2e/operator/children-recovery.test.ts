@@ -1,8 +1,9 @@
 /**
  * Children the operator cannot simply watch, on a real apiserver: a wanted ServiceMonitor whose
  * CRD is missing is reported (condition and event) and created once the CRD is installed; a
- * deleted generated Secret is created again. A private control plane, because installing the
- * ServiceMonitor CRD is cluster-wide and other files (the chart's) install it too.
+ * deleted generated Secret is created again; resources outside --watch-namespace are left alone.
+ * A private control plane, because installing the ServiceMonitor CRD is cluster-wide and other
+ * files (the chart's) install it too.
  */
 import { jest } from '@jest/globals';
 import { join } from 'node:path';
@@ -100,4 +101,23 @@ test('a deleted generated Secret is created again on the next reconcile', async 
     return s && s.metadata.uid !== first.metadata.uid ? s : undefined;
   });
   expect(again.metadata.uid).not.toBe(first.metadata.uid);
+});
+
+test('--watch-namespace: a MetadataCache in another namespace is left alone', async () => {
+  const other = await kube.createNamespace('mdc-other');
+  await kube.kubectl(['-n', other, 'apply', '-f', '-'], { input: cacheYaml('elsewhere', {}) });
+  await kube.kubectl(['-n', ns, 'apply', '-f', '-'], { input: cacheYaml('here', { replicas: 1 }) });
+  await waitFor('here reconciled', () => maybeGet(kube, ['-n', ns, 'get', 'sts', 'here']));
+  // A negative can only be observed over time: two resync periods (2 s) after the operator
+  // reconciled a resource created later, one it watched would have been reconciled too.
+  await new Promise((r) => setTimeout(r, 4500));
+  const elsewhere = await getJson<MetadataCacheResource>(kube, [
+    '-n',
+    other,
+    'get',
+    'mdc',
+    'elsewhere',
+  ]);
+  expect(elsewhere.status).toBeUndefined();
+  expect(await maybeGet(kube, ['-n', other, 'get', 'sts', 'elsewhere'])).toBeUndefined();
 });
