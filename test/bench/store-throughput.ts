@@ -2,6 +2,7 @@
  * In-process throughput and memory of a store map against `lru-cache` on the same key stream:
  *
  *   npm run bench -- store-throughput [--entries N] [--ops M] [--zipf S] [--value-bytes B] [--policy P]
+ *                                     [--rounds R]
  *
  * Keys follow a Zipf(S) distribution over 4×N keys. Phases, each on both caches: `set` (M writes,
  * evicting once full), `get` (M reads, hits and misses, no writes), `read-through` (get, set on a
@@ -10,6 +11,12 @@
  * string per key, so it is given `key.toString('latin1', 4)` (the cheapest exact identity); the
  * `get` phase also reports lru-cache with prebuilt string keys (its best case, `ratioVsStringKeys`).
  * Prints one JSON line per phase with the ratio store / lru-cache.
+ *
+ * Fairness: both caches get the same key stream, capacity and value object; both are warmed
+ * (one untimed pass of every operation) before timing; each timed phase runs R rounds, and in
+ * every round the two caches alternate in chunks whose order flips from chunk to chunk, so
+ * machine noise and cache warmth hit both alike. `ratio` is over all rounds; `ratioByRound`
+ * shows the spread.
  */
 import { LRUCache } from 'lru-cache';
 import { setFlagsFromString } from 'node:v8';
@@ -30,6 +37,7 @@ interface Args {
   zipf: number;
   valueBytes: number;
   policy: EvictionPolicyName;
+  rounds: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -43,6 +51,7 @@ function parseArgs(argv: string[]): Args {
     zipf: Number(get('--zipf', '0.99')),
     valueBytes: Number(get('--value-bytes', '100')),
     policy: get('--policy', 'tinylfu') as EvictionPolicyName,
+    rounds: Number(get('--rounds', '3')),
   };
   for (const [name, n] of Object.entries(args)) {
     if (name !== 'policy' && !(Number.isFinite(n) && (n as number) > 0)) {
@@ -104,25 +113,53 @@ function gcFunction(): () => void {
 /** Chunks per phase: the two caches alternate chunk by chunk, so machine noise hits both alike. */
 const ROUNDS = 10;
 
-/** Ops/s of `a` and `b`, each running [from, to) slices of 0..n, interleaved. */
-function race(
-  n: number,
-  a: (from: number, to: number) => void,
-  b: (from: number, to: number) => void,
-): [number, number] {
+type Slice = (from: number, to: number) => void;
+
+/** Time of `run` over [from, to) in ms. */
+function timed(run: Slice, from: number, to: number): number {
+  const t0 = performance.now();
+  run(from, to);
+  return performance.now() - t0;
+}
+
+/**
+ * Ops/s of `a` and `b`, each running [from, to) slices of 0..n, interleaved chunk by chunk; the
+ * one that goes first alternates, so neither always runs on the other's cache leftovers.
+ */
+function race(n: number, a: Slice, b: Slice): [number, number] {
   let ta = 0;
   let tb = 0;
   const chunk = Math.ceil(n / ROUNDS);
-  for (let from = 0; from < n; from += chunk) {
+  for (let from = 0, c = 0; from < n; from += chunk, c++) {
     const to = Math.min(n, from + chunk);
-    let t0 = performance.now();
-    a(from, to);
-    ta += performance.now() - t0;
-    t0 = performance.now();
-    b(from, to);
-    tb += performance.now() - t0;
+    if (c % 2 === 0) {
+      ta += timed(a, from, to);
+      tb += timed(b, from, to);
+    } else {
+      tb += timed(b, from, to);
+      ta += timed(a, from, to);
+    }
   }
   return [(n / ta) * 1000, (n / tb) * 1000];
+}
+
+/** `race` repeated `rounds` times: overall rates and the ratio a/b of each round. */
+function rounds(
+  count: number,
+  n: number,
+  a: Slice,
+  b: Slice,
+): { a: number; b: number; ratios: number[] } {
+  let ta = 0;
+  let tb = 0;
+  const ratios: number[] = [];
+  for (let r = 0; r < count; r++) {
+    const [ra, rb] = race(n, a, b);
+    ta += n / ra;
+    tb += n / rb;
+    ratios.push(+(ra / rb).toFixed(3));
+  }
+  return { a: (count * n) / ta, b: (count * n) / tb, ratios };
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -146,60 +183,56 @@ export async function run(argv: string[]): Promise<void> {
 
   const map = newStoreMap(a);
   const lru = new LRUCache<string, Buffer>({ max: a.entries });
-  // Warm-up pass each (JIT), then the timed passes.
-  for (let i = 0; i < n; i++) map.set(kData[i], value);
-  for (let i = 0; i < n; i++) lru.set(id(kData[i]), value);
+  const setStore: Slice = (f, t) => {
+    for (let i = f; i < t; i++) map.set(kData[i], value);
+  };
+  const setLru: Slice = (f, t) => {
+    for (let i = f; i < t; i++) lru.set(id(kData[i]), value);
+  };
+  const getStore: Slice = (f, t) => {
+    for (let i = f; i < t; i++) map.get(kData[i]);
+  };
+  const getLru: Slice = (f, t) => {
+    for (let i = f; i < t; i++) lru.get(id(kData[i]));
+  };
+  const getLruStrings: Slice = (f, t) => {
+    for (let i = f; i < t; i++) lru.get(kStr[i]);
+  };
+  // Warm-up (JIT, and both caches full): one untimed pass of each operation.
+  for (const warm of [setStore, setLru, getStore, getLru, getLruStrings]) warm(0, n);
 
-  const [setsStore, setsLru] = race(
-    n,
-    (f, t) => {
-      for (let i = f; i < t; i++) map.set(kData[i], value);
-    },
-    (f, t) => {
-      for (let i = f; i < t; i++) lru.set(id(kData[i]), value);
-    },
-  );
+  const sets = rounds(a.rounds, n, setStore, setLru);
   line({
     phase: 'set',
     policy: a.policy,
     entries: a.entries,
-    opsPerSecStore: Math.round(setsStore),
-    opsPerSecLruCache: Math.round(setsLru),
-    ratio: +(setsStore / setsLru).toFixed(3),
+    opsPerSecStore: Math.round(sets.a),
+    opsPerSecLruCache: Math.round(sets.b),
+    ratio: +(sets.a / sets.b).toFixed(3),
+    ratioByRound: sets.ratios,
   });
 
-  const [getsStore, getsLru] = race(
-    n,
-    (f, t) => {
-      for (let i = f; i < t; i++) map.get(kData[i]);
-    },
-    (f, t) => {
-      for (let i = f; i < t; i++) lru.get(id(kData[i]));
-    },
-  );
-  const [, getsLruStrings] = race(
-    n,
-    () => undefined,
-    (f, t) => {
-      for (let i = f; i < t; i++) lru.get(kStr[i]);
-    },
-  );
+  const gets = rounds(a.rounds, n, getStore, getLru);
+  const getsStrings = rounds(a.rounds, n, getStore, getLruStrings);
   line({
     phase: 'get',
     policy: a.policy,
     entries: a.entries,
-    opsPerSecStore: Math.round(getsStore),
-    opsPerSecLruCache: Math.round(getsLru),
-    ratio: +(getsStore / getsLru).toFixed(3),
-    opsPerSecLruCacheStringKeys: Math.round(getsLruStrings),
-    ratioVsStringKeys: +(getsStore / getsLruStrings).toFixed(3),
+    opsPerSecStore: Math.round(gets.a),
+    opsPerSecLruCache: Math.round(gets.b),
+    ratio: +(gets.a / gets.b).toFixed(3),
+    ratioByRound: gets.ratios,
+    opsPerSecLruCacheStringKeys: Math.round(getsStrings.b),
+    ratioVsStringKeys: +(getsStrings.a / getsStrings.b).toFixed(3),
   });
 
+  // Read-through on fresh caches; the hit ratio is over every round (the first starts cold).
   const rtMap = newStoreMap(a);
   const rtLru = new LRUCache<string, Buffer>({ max: a.entries });
   let hitsStore = 0;
   let hitsLru = 0;
-  const [rtStore, rtLruRate] = race(
+  const rt = rounds(
+    a.rounds,
     n,
     (f, t) => {
       for (let i = f; i < t; i++) {
@@ -219,11 +252,12 @@ export async function run(argv: string[]): Promise<void> {
     phase: 'read-through',
     policy: a.policy,
     entries: a.entries,
-    opsPerSecStore: Math.round(rtStore),
-    opsPerSecLruCache: Math.round(rtLruRate),
-    ratio: +(rtStore / rtLruRate).toFixed(3),
-    hitRatioStore: +(hitsStore / n).toFixed(4),
-    hitRatioLruCache: +(hitsLru / n).toFixed(4),
+    opsPerSecStore: Math.round(rt.a),
+    opsPerSecLruCache: Math.round(rt.b),
+    ratio: +(rt.a / rt.b).toFixed(3),
+    ratioByRound: rt.ratios,
+    hitRatioStore: +(hitsStore / (a.rounds * n)).toFixed(4),
+    hitRatioLruCache: +(hitsLru / (a.rounds * n)).toFixed(4),
   });
 
   // Memory: distinct keys, each entry with its own value buffer (as a node holds them).

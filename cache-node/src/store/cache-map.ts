@@ -3,7 +3,15 @@
  * eviction policy, expiry, hot keys and statistics. Single-threaded by construction (Node), so
  * every change is applied and then announced synchronously through `emit`.
  */
-import { EntryRecord, entryBytes, identityHash, keyHash } from './entry.js';
+import {
+  EntryRecord,
+  entryBytes,
+  identityFrom,
+  identityHash,
+  keyHash,
+  keyHashFrom,
+  payloadHash,
+} from './entry.js';
 import { EntryIndex } from './entry-index.js';
 import { ExpiryQueue } from './expiry-queue.js';
 import { HotKeys } from './hot-keys.js';
@@ -81,7 +89,8 @@ export class CacheMap implements CacheMapApi {
   }
 
   get(key: Buffer): Buffer | undefined {
-    const h = identityHash(key);
+    const p = payloadHash(key);
+    const h = identityFrom(key, p);
     const now = this.ctx.clock.now();
     this.hot.record(h, key, now);
     const e = this.records.get(key, h);
@@ -89,7 +98,7 @@ export class CacheMap implements CacheMapApi {
       if (e !== undefined) this.drop(e, 'expire', now);
       this.counters.misses++;
       this.window.add(Counter.misses, now);
-      if (this.policy.usesMisses) this.policy.onMiss(e?.hash ?? keyHash(key));
+      if (this.policy.usesMisses) this.policy.onMiss(e?.hash ?? keyHashFrom(key, p));
       return undefined;
     }
     e.lastAccessAt = now;
@@ -297,7 +306,8 @@ export class CacheMap implements CacheMapApi {
       );
     }
     const now = this.ctx.clock.now();
-    const h = identityHash(key);
+    const p = payloadHash(key);
+    const h = identityFrom(key, p);
     const existing = this.live(key, h, now);
     if (existing && onlyIfAbsent) return existing.value;
     const ttlMs = opts?.ttlMs ?? s.ttlSeconds * 1000;
@@ -323,7 +333,7 @@ export class CacheMap implements CacheMapApi {
       this.expiry.schedule(e);
       this.policy.onUpdate(e);
     } else {
-      const hash = keyHash(key);
+      const hash = keyHashFrom(key, p);
       const partitionId = Math.abs(hash) % this.ctx.partitionCount;
       e = new EntryRecord(
         h,

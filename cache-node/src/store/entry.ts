@@ -22,11 +22,42 @@ export function keyIdentity(key: Buffer): string {
 const IDENTITY_SEED = 0x5f3759df;
 
 /**
- * Hash of a key's identity (the bytes after the 4-byte header), kept to 30 bits so V8 stores it
- * as a small integer: the entry index is keyed by it, which avoids building a string per lookup.
+ * murmur3 of a key's payload (bytes from offset 8) with the partition seed: the one pass over the
+ * key bytes that an operation makes. It is the key's partition hash whenever the header is 0 (as
+ * the clients write it for keys that are not partition-aware), and the identity hash is derived
+ * from it, so a read or write hashes the key once instead of twice.
  */
+export function payloadHash(key: Buffer): number {
+  return murmur3(key, Math.min(DATA_HEADER_BYTES, key.length), key.length);
+}
+
+/**
+ * Hash of a key's identity (the bytes after the 4-byte header: type id and payload) from its
+ * payloadHash, kept to 30 bits so V8 stores it as a small integer: the entry index is keyed by
+ * it, which avoids building a string per lookup.
+ */
+export function identityFrom(key: Buffer, payload: number): number {
+  if (key.length < DATA_HEADER_BYTES) {
+    return murmur3(key, Math.min(4, key.length), key.length, IDENTITY_SEED) & 0x3fffffff;
+  }
+  // Fold in the type id, then a murmur3 finalizer.
+  let h = payload ^ Math.imul(key.readInt32BE(4), 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h & 0x3fffffff;
+}
+
+/** The key's partition hash from its payloadHash: the header when set, else the payload's. */
+export function keyHashFrom(key: Buffer, payload: number): number {
+  const header = key.length >= 4 ? key.readInt32BE(0) : 0;
+  return header !== 0 ? header : payload;
+}
+
 export function identityHash(key: Buffer): number {
-  return murmur3(key, Math.min(4, key.length), key.length, IDENTITY_SEED) & 0x3fffffff;
+  return identityFrom(key, payloadHash(key));
 }
 
 /** Same identity: equal bytes from offset 4 (the header may differ). */
@@ -39,13 +70,10 @@ export function sameIdentity(a: Buffer, b: Buffer): boolean {
 
 /**
  * The key's partition hash, exactly as partitionHash() of ../data computes it (header hash, or
- * murmur of the payload when the header is 0), without allocating a DataView: it runs on every
- * miss and write.
+ * murmur of the payload when the header is 0), without allocating a DataView.
  */
 export function keyHash(key: Buffer): number {
-  const header = key.length >= 4 ? key.readInt32BE(0) : 0;
-  if (header !== 0) return header;
-  return murmur3(key, Math.min(DATA_HEADER_BYTES, key.length), key.length);
+  return keyHashFrom(key, payloadHash(key));
 }
 
 export function entryBytes(key: Buffer, value: Buffer): number {

@@ -24,6 +24,21 @@ describe('entry identity', () => {
     expect(keyHash(b)).toBe(partitionHash(b));
   });
 
+  test('the identity hash covers the type id and payload; short keys hash too', () => {
+    const a = k('same');
+    const otherType = Buffer.from(a);
+    otherType.writeInt32BE(-130, 4);
+    expect(identityHash(otherType)).not.toBe(identityHash(a));
+    expect(identityHash(k('samf'))).not.toBe(identityHash(a));
+    for (const short of [Buffer.alloc(0), Buffer.from([1, 2]), Buffer.from([0, 0, 0, 0, 9, 9])]) {
+      expect(identityHash(short)).toBeLessThan(2 ** 30);
+      expect(keyHash(short)).toBe(partitionHash(short));
+    }
+    const headerOnly = Buffer.from([0, 0, 0, 0, 1, 2, 3]);
+    const otherHeader = Buffer.from([0, 0, 0, 5, 1, 2, 3]);
+    expect(identityHash(headerOnly)).toBe(identityHash(otherHeader));
+  });
+
   test('keys whose identity hashes collide are kept apart', () => {
     const index = new EntryIndex();
     const [a, b, c] = [k('a'), k('b'), k('c')].map((key) => record(key, 7));
