@@ -216,6 +216,11 @@ export class Cluster implements Routing {
     this.onViewChange();
     const deadline = Date.now() + this.opts.settings.handoffTimeoutSeconds * 1000;
     while (Date.now() < deadline) {
+      if (this.target?.members.length === 0) {
+        // Every member is leaving (the whole cluster is stopping): nobody can take partitions.
+        this.opts.log.info('every member is leaving: no one to hand partitions to');
+        return { handedOff: false };
+      }
       if (this.handedOff()) {
         this.opts.log.info(
           'hand-off complete: every partition has its owner and backups elsewhere',
