@@ -8,11 +8,11 @@ import type { PolicyNode } from './policy/types.js';
 
 /**
  * Heap bytes an entry costs beyond its key and value bytes: this record, the two Buffer objects
- * and their backing-store headers and the index's Map slot. Measured with
+ * and their backing-store headers, the index slot and the policy's share. Measured with
  * `npm run bench -- store-throughput` (heap delta per entry minus key and value lengths, node
  * 20 x64); see docs/store.md.
  */
-export const ENTRY_OVERHEAD_BYTES = 320;
+export const ENTRY_OVERHEAD_BYTES = 312;
 
 /** Key identity as a string: the Data bytes after the 4-byte partition-hash header. */
 export function keyIdentity(key: Buffer): string {
