@@ -20,6 +20,7 @@ import type { Message } from './channel.js';
 import { ClusteredMapService, type Routing } from './data-path.js';
 import type { Discovery } from './discovery/types.js';
 import { ClusterUnavailableError } from './errors.js';
+import { mayFoundCluster } from './founding.js';
 import { MemberNearCache } from './member-near-cache.js';
 import type { MemberInfo } from './member-info.js';
 import { DEFAULT_TIMING, Membership, type MembershipTiming } from './membership.js';
@@ -72,10 +73,15 @@ export interface ClusterOptions {
   timing?: Partial<MembershipTiming>;
   /** How long a starting member looks for an established cluster before forming one. */
   joinWindowMs?: number;
+  /** Member ids are StatefulSet pod names: only ordinal 0 founds a cluster (founding.ts). */
+  statefulSetOrdinals?: boolean;
+  /** How long other ordinals wait for an established cluster before founding one themselves. */
+  ordinalWaitMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INVALIDATION_ACK_WAIT_MS = 500;
+const ORDINAL_WAIT_MS = 30_000;
 /** Larger values are not shipped with the invalidation broadcast (members just drop the key). */
 const MAX_SHIPPED_VALUE_BYTES = 16 * 1024;
 
@@ -348,11 +354,12 @@ export class Cluster implements Routing {
   /**
    * Join an established cluster through any established peer, or, when none exists, form one:
    * only the member with the lowest id in its view forms it (once every discovered member
-   * answered, or after the join window), so members starting together agree on one table.
+   * answered, or after the join window), so members starting together agree on one table; on a
+   * StatefulSet, ordinal 0 (founding.ts explains why).
    */
   private async join(): Promise<void> {
     const windowMs = this.opts.joinWindowMs ?? 3000;
-    const deadline = Date.now() + windowMs;
+    const started = Date.now();
     while (!this.stopped) {
       const peers = this.membership.members().filter((m) => m.id !== this.selfId);
       // Prefer the group that wins a merge (the smallest cluster id), so a rejoin lands there.
@@ -365,8 +372,18 @@ export class Cluster implements Routing {
         )[0];
       if (established) {
         if (await this.adoptTableFrom(established.id)) return;
-      } else if (peers.every((m) => m.id > this.selfId)) {
-        if (this.membership.allDiscoveredAnswered() || Date.now() >= deadline) break;
+      } else if (
+        mayFoundCluster({
+          selfId: this.selfId,
+          peerIds: peers.map((m) => m.id),
+          allAnswered: this.membership.allDiscoveredAnswered(),
+          elapsedMs: Date.now() - started,
+          joinWindowMs: windowMs,
+          statefulSetOrdinals: this.opts.statefulSetOrdinals === true,
+          ordinalWaitMs: this.opts.ordinalWaitMs ?? ORDINAL_WAIT_MS,
+        })
+      ) {
+        break;
       }
       await sleep(50);
     }

@@ -124,6 +124,8 @@ export function clusterOptions(
     log,
     metrics: ctx.metrics,
     timing: { ...membershipTiming(config.member), ...timing },
+    // Kubernetes and DNS discovery run members as StatefulSet pods named <name>-<ordinal>.
+    statefulSetOrdinals: config.discovery.mode === 'kubernetes' || config.discovery.mode === 'dns',
   };
 }
 

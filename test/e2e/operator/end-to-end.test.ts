@@ -281,6 +281,12 @@ test('kubectl apply: three pods run real members that form one cluster through E
   );
 
   await waitForOneCluster(3);
+  // Ordinal 0 founded the cluster and the others joined it: nobody formed a cluster alone (it
+  // would report Ready, take writes, and drop them when the groups merge).
+  const memberLogs = kubelet!.logs.join('\n');
+  expect(memberLogs.match(/formed the cluster/g)).toHaveLength(1);
+  expect(memberLogs).toMatch(new RegExp(`formed the cluster[^\\n]*"member":"${NAME}-0"`));
+  expect(memberLogs).not.toMatch(/merging into it/);
 
   // The official client, with the credentials of the Secret the operator generated.
   const secret = await getJson<k8s.V1Secret>(kube, ['-n', ns, 'get', 'secret', `${NAME}-auth`]);
