@@ -54,6 +54,28 @@ describe('hot keys', () => {
     expect(h.top(0, 2)).toHaveLength(2);
   });
 
+  test('a large top-K under churn keeps every slot findable and forgets deleted keys', () => {
+    const h = new HotKeys(200, 60_000, 0, 1);
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 5_000; i++) h.record(id(`c${i}`), k(`c${i}`), 0);
+      for (let i = 0; i < 50; i++) {
+        for (let r = 0; r < 100; r++) h.record(id(`hot${i}`), k(`hot${i}`), 0);
+      }
+    }
+    expect(h.tracked).toBe(800);
+    const top = h.top(0, 50).map((t) => name(t.key));
+    expect(top.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `hot${i}`).sort());
+    h.forget(id('hot7'), k('hot7'));
+    expect(h.tracked).toBe(799);
+    expect(h.top(0, 200).map((t) => name(t.key))).not.toContain('hot7');
+    // A forgotten key takes a fresh slot; a tracked key's slot is found and grows.
+    h.record(id('hot7'), k('hot7'), 0);
+    expect(h.tracked).toBe(800);
+    const before = h.top(0, 200).find((t) => name(t.key) === 'hot8')!.score;
+    h.record(id('hot8'), k('hot8'), 0);
+    expect(h.top(0, 200).find((t) => name(t.key) === 'hot8')!.score).toBe(before + 1);
+  });
+
   test('sampling does not alias with a periodic access pattern', () => {
     const h = new HotKeys(4, 60_000, 0, 4);
     const keys = ['a', 'b', 'c', 'd'];
