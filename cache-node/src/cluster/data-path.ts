@@ -5,7 +5,12 @@
  * its future replicas) and waits for them (backupMode sync) before answering.
  */
 import { partitionIdOf } from '../data/index.js';
-import { UnknownMapError, type Entry, type MapService } from '../service/map-service.js';
+import {
+  SYNC_UNAVAILABLE,
+  UnknownMapError,
+  type Entry,
+  type MapService,
+} from '../service/map-service.js';
 import type { CacheMapApi, StoreApi, WriteOptions } from '../store/types.js';
 import type { Channel, Message } from './channel.js';
 import { ClusterUnavailableError, localErrorFor } from './errors.js';
@@ -90,6 +95,16 @@ export class ClusteredMapService implements MapService {
     const { value } = await this.key('get', map, key, p);
     this.nearCache.complete(map, key, token, value);
     return value;
+  }
+  /**
+   * A read this member serves itself (owner, or backup with readFromBackup), without a promise;
+   * everything else (owned elsewhere, member near cache) goes through `get`.
+   */
+  getSync(map: string, key: Buffer): Buffer | undefined | typeof SYNC_UNAVAILABLE {
+    this.routing.assertReady();
+    const p = this.partition(key);
+    if (!this.routing.servesReadLocally(p)) return SYNC_UNAVAILABLE;
+    return this.open(map).get(key);
   }
   async put(map: string, key: Buffer, value: Buffer, opts?: WriteOptions) {
     return (await this.key('put', map, key, this.partition(key), value, opts)).value;

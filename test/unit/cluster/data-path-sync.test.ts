@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import { ClusteredMapService, type Routing } from '../../../cache-node/src/cluster/data-path.js';
+import { ClusterUnavailableError } from '../../../cache-node/src/cluster/errors.js';
+import { MemberNearCache } from '../../../cache-node/src/cluster/member-near-cache.js';
+import { encodeString, keyFromString, partitionIdOf } from '../../../cache-node/src/data/index.js';
+import { SYNC_UNAVAILABLE } from '../../../cache-node/src/service/map-service.js';
+import { createStore } from '../../../cache-node/src/store/index.js';
+
+const PARTITIONS = 271;
+
+function setup(localPartitions: (p: number) => boolean, ready = true) {
+  const store = createStore({
+    clock: { now: () => 1_000_000 },
+    scheduler: { setInterval: () => ({ cancel: () => undefined }) },
+    partitionCount: PARTITIONS,
+    maps: [],
+    defaultMap: { eviction: 'tinylfu', ttlSeconds: 0, maxIdleSeconds: 0, maxEntries: 100 },
+    undeclaredMaps: 'create',
+    hotKeys: { topK: 5, halfLifeSeconds: 60 },
+    maintenance: {
+      expirySweepIntervalSeconds: 5,
+      sketchAgingIntervalSeconds: 0,
+      statsWindowSeconds: 60,
+      statsBuckets: 6,
+    },
+  });
+  // Only what getSync consults; the rest would mean it did I/O.
+  const unexpected = () => {
+    throw new Error('getSync must not route');
+  };
+  const routing = {
+    selfId: 'me',
+    partitionCount: PARTITIONS,
+    assertReady: () => {
+      if (!ready) throw new ClusterUnavailableError('joining');
+    },
+    servesReadLocally: localPartitions,
+    ownerOf: unexpected,
+    channelTo: unexpected,
+  } as unknown as Routing; // a partial fake: the other members are never called here
+  const svc = new ClusteredMapService(store, routing, new MemberNearCache(100), {
+    backupMode: 'sync',
+    backupTimeoutMs: 1000,
+    now: () => 1_000_000,
+    onBackupFailure: () => undefined,
+  });
+  return { store, svc };
+}
+
+describe('ClusteredMapService.getSync', () => {
+  const key = keyFromString('inode-42');
+  const p = partitionIdOf(key, PARTITIONS);
+
+  it('answers reads of partitions this member serves from its store', () => {
+    const { store, svc } = setup((q) => q === p);
+    expect(svc.getSync('m', key)).toBeUndefined();
+    store.map('m')!.set(key, encodeString('v'));
+    expect(svc.getSync('m', key)).toEqual(encodeString('v'));
+  });
+
+  it('declines keys owned elsewhere, so the caller routes them', () => {
+    const { svc } = setup(() => false);
+    expect(svc.getSync('m', key)).toBe(SYNC_UNAVAILABLE);
+  });
+
+  it('throws the cluster error while the member cannot serve', () => {
+    const { svc } = setup(() => true, false);
+    expect(() => svc.getSync('m', key)).toThrow(ClusterUnavailableError);
+  });
+});
