@@ -15,7 +15,7 @@ function setup(localPartitions: (p: number) => boolean, ready = true) {
     partitionCount: PARTITIONS,
     maps: [],
     defaultMap: { eviction: 'tinylfu', ttlSeconds: 0, maxIdleSeconds: 0, maxEntries: 100 },
-    undeclaredMaps: 'create',
+    undeclaredMaps: 'allow',
     hotKeys: { topK: 5, halfLifeSeconds: 60 },
     maintenance: {
       expirySweepIntervalSeconds: 5,
