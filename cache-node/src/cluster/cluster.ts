@@ -666,6 +666,10 @@ export class Cluster implements Routing {
     const alive = new Set(this.membership.members().map((m) => m.id));
     const replicas = (h.replicas as string[]).filter((id) => alive.has(id));
     if (replicas.length === 0 || !(p >= 0 && p < this.partitionCount)) return;
+    // Only an owner moves its partition, and it updates its own table when it does: a `moved`
+    // that would take p from us is an older owner's message overtaken by the hand-off to us
+    // (one-way messages from different members are not ordered). Applying it left p ownerless.
+    if (this.current.replicas[p]?.[0] === this.selfId && replicas[0] !== this.selfId) return;
     this.current.replicas[p] = replicas;
     this.tableChanged();
     this.migrator.reconcile();
@@ -811,9 +815,16 @@ export class Cluster implements Routing {
       this.opts.metrics?.invalidationsDropped.inc({ map, reason: 'sequence_gap' });
       this.nearCache.invalidateMap(map);
     }
-    this.lastSequence.set(`${map}\0${p}`, { uuid: inv.partitionUuid, seq: inv.sequence });
-    if (inv.key && value) this.nearCache.update(map, inv.key, value);
-    else this.nearCache.invalidate(map, inv.key);
+    const sameLineage = last !== undefined && last.uuid === inv.partitionUuid;
+    if (!sameLineage || inv.sequence > last.seq) {
+      this.lastSequence.set(`${map}\0${p}`, { uuid: inv.partitionUuid, seq: inv.sequence });
+    }
+    // Refresh in place only when this is provably the partition's next change. Otherwise (first
+    // one seen, a gap, or an older owner's message arriving late during a migration) a shipped
+    // value might be older than one already applied: just drop the key.
+    if (inv.key && value && sameLineage && inv.sequence === last.seq + 1) {
+      this.nearCache.update(map, inv.key, value);
+    } else this.nearCache.invalidate(map, inv.key);
     this.relaying = true;
     try {
       this.hub?.publish(inv);
