@@ -4,26 +4,12 @@ import { ClusterUnavailableError } from '../../../cache-node/src/cluster/errors.
 import { MemberNearCache } from '../../../cache-node/src/cluster/member-near-cache.js';
 import { encodeString, keyFromString, partitionIdOf } from '../../../cache-node/src/data/index.js';
 import { SYNC_UNAVAILABLE } from '../../../cache-node/src/service/map-service.js';
-import { createStore } from '../../../cache-node/src/store/index.js';
+import { makeStore } from '../store/helpers.js';
 
-const PARTITIONS = 271;
+const PARTITIONS = 271; // makeStore's partition count
 
 function setup(localPartitions: (p: number) => boolean, ready = true) {
-  const store = createStore({
-    clock: { now: () => 1_000_000 },
-    scheduler: { setInterval: () => ({ cancel: () => undefined }) },
-    partitionCount: PARTITIONS,
-    maps: [],
-    defaultMap: { eviction: 'tinylfu', ttlSeconds: 0, maxIdleSeconds: 0, maxEntries: 100 },
-    undeclaredMaps: 'allow',
-    hotKeys: { topK: 5, halfLifeSeconds: 60 },
-    maintenance: {
-      expirySweepIntervalSeconds: 5,
-      sketchAgingIntervalSeconds: 0,
-      statsWindowSeconds: 60,
-      statsBuckets: 6,
-    },
-  });
+  const { store } = makeStore([], { undeclaredMaps: 'allow' });
   // Only what getSync consults; the rest would mean it did I/O.
   const unexpected = () => {
     throw new Error('getSync must not route');

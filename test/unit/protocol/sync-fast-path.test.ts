@@ -17,27 +17,13 @@ import { addNullableData } from '../../../cache-node/src/protocol/codecs.js';
 import type { OperationResult } from '../../../cache-node/src/protocol/observability.js';
 import { SYNC_UNAVAILABLE, type MapService } from '../../../cache-node/src/service/map-service.js';
 import { createLocalMapService } from '../../../cache-node/src/service/local-map-service.js';
-import { createStore } from '../../../cache-node/src/store/index.js';
+import { makeStore } from '../store/helpers.js';
 import { encodeString, partitionIdOf } from '../../../cache-node/src/data/index.js';
 import { encodeAuth, request } from './frames.js';
 
 /** The node's local MapService over a real store; the test counts and declines its sync paths. */
 function syncMaps() {
-  const store = createStore({
-    clock: { now: () => 1_000_000 },
-    scheduler: { setInterval: () => ({ cancel: () => undefined }) },
-    partitionCount: 271,
-    maps: [{ name: 'm', eviction: 'tinylfu', ttlSeconds: 0, maxIdleSeconds: 0 }],
-    defaultMap: { eviction: 'tinylfu', ttlSeconds: 0, maxIdleSeconds: 0, maxEntries: 100 },
-    undeclaredMaps: 'reject',
-    hotKeys: { topK: 5, halfLifeSeconds: 60 },
-    maintenance: {
-      expirySweepIntervalSeconds: 5,
-      sketchAgingIntervalSeconds: 0,
-      statsWindowSeconds: 60,
-      statsBuckets: 6,
-    },
-  });
+  const { store } = makeStore([{ name: 'm' }]);
   const local = createLocalMapService(store);
   const counts = { syncGets: 0, syncSets: 0, declineSync: false };
   const maps: MapService = {
