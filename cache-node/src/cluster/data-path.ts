@@ -83,6 +83,9 @@ export class ClusteredMapService implements MapService {
   // ---- MapService ------------------------------------------------------------------------------
 
   async get(map: string, key: Buffer) {
+    // Before the member near cache too: a member resuming from a stall (SIGSTOP, long GC) must
+    // confirm its membership before it answers anything, cached entries included.
+    this.routing.assertReady();
     const p = this.partition(key);
     // While partitions move, owners change under our feet: ask the owner, cache nothing.
     if (this.routing.servesReadLocally(p) || !this.nearCache.enabled || !this.routing.stable()) {

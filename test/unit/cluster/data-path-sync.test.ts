@@ -21,16 +21,18 @@ function setup(localPartitions: (p: number) => boolean, ready = true) {
       if (!ready) throw new ClusterUnavailableError('joining');
     },
     servesReadLocally: localPartitions,
+    stable: () => true,
     ownerOf: unexpected,
     channelTo: unexpected,
   } as unknown as Routing; // a partial fake: the other members are never called here
-  const svc = new ClusteredMapService(store, routing, new MemberNearCache(100), {
+  const nearCache = new MemberNearCache(100);
+  const svc = new ClusteredMapService(store, routing, nearCache, {
     backupMode: 'sync',
     backupTimeoutMs: 1000,
     now: () => 1_000_000,
     onBackupFailure: () => undefined,
   });
-  return { store, svc };
+  return { store, svc, nearCache };
 }
 
 describe('ClusteredMapService.getSync', () => {
@@ -52,5 +54,21 @@ describe('ClusteredMapService.getSync', () => {
   it('throws the cluster error while the member cannot serve', () => {
     const { svc } = setup(() => true, false);
     expect(() => svc.getSync('m', key)).toThrow(ClusterUnavailableError);
+  });
+});
+
+describe('ClusteredMapService.get', () => {
+  const key = keyFromString('inode-7');
+
+  it('answers from the member near cache for keys owned elsewhere', async () => {
+    const { svc, nearCache } = setup(() => false);
+    nearCache.complete('m', key, nearCache.reserve('m', key), encodeString('cached'));
+    expect(await svc.get('m', key)).toEqual(encodeString('cached'));
+  });
+
+  it('refuses even cached keys while the member cannot serve (resumed from a stall)', async () => {
+    const { svc, nearCache } = setup(() => false, false);
+    nearCache.complete('m', key, nearCache.reserve('m', key), encodeString('cached'));
+    await expect(svc.get('m', key)).rejects.toThrow(ClusterUnavailableError);
   });
 });
