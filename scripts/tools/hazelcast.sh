@@ -10,8 +10,9 @@ version="${MDC_HAZELCAST_VERSION:-5.5.0}"
 dir="$MDC_TOOLS_CACHE/hazelcast/$version"
 jar="$dir/hazelcast-$version.jar"
 
+# The Java client interop test compiles its client with javac: the JDK, not just the runtime.
+mdc_have javac || mdc_apt_install openjdk-17-jdk-headless
 if [ ! -s "$jar" ]; then
-  mdc_have java || mdc_apt_install openjdk-17-jre-headless
   mdc_have mvn || mdc_apt_install maven
   mkdir -p "$dir"
   mdc_log "fetching com.hazelcast:hazelcast:$version with mvn"

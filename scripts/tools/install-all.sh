@@ -13,10 +13,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 start=$(date +%s)
 # One apt-get update for all the installers below, and only when something is missing.
-if ! mdc_have etcd || ! mdc_have prometheus || ! mdc_have promtool || ! mdc_have openssl || ! mdc_have curl; then
+if ! mdc_have etcd || ! mdc_have prometheus || ! mdc_have promtool || ! mdc_have openssl ||
+  ! mdc_have curl || ! mdc_have ip || ! mdc_have unshare; then
   mdc_apt_update
 fi
-mdc_apt_install openssl curl ca-certificates
+# ip and unshare: the e2e tier runs in a private network namespace (scripts/kube/netns-run.sh).
+mdc_apt_install openssl curl ca-certificates iproute2 util-linux
 etcd_dir="$("$here/etcd.sh")"
 prometheus_dir="$("$here/prometheus.sh")"
 helm_dir="$("$here/helm.sh")"
