@@ -10,6 +10,7 @@
  * policy switches rely on it.
  */
 import { sameIdentity, type EntryRecord } from './entry.js';
+import { removeAt } from './open-addressing.js';
 
 const MIN_SLOTS = 16;
 
@@ -55,29 +56,10 @@ export class EntryIndex {
       if (tags[i] === 0) return false;
       if (slots[i] === e) break;
     }
-    // Backward-shift deletion: move each later member of the run whose home slot is not in
-    // (i, j] into the hole, until the run ends.
-    for (;;) {
-      let j = i;
-      for (;;) {
-        j = (j + 1) & mask;
-        if (tags[j] === 0) {
-          tags[i] = 0;
-          slots[i] = undefined;
-          this.size--;
-          if (this.size * 8 < tags.length && tags.length > MIN_SLOTS) {
-            this.resize(tags.length / 2);
-          }
-          return true;
-        }
-        const home = (tags[j] - 1) & mask;
-        const stays = i <= j ? i < home && home <= j : i < home || home <= j;
-        if (!stays) break;
-      }
-      tags[i] = tags[j];
-      slots[i] = slots[j];
-      i = j;
-    }
+    removeAt(tags, slots, mask, i);
+    this.size--;
+    if (this.size * 8 < tags.length && tags.length > MIN_SLOTS) this.resize(tags.length / 2);
+    return true;
   }
 
   clear(): void {

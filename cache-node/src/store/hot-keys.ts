@@ -12,6 +12,7 @@
  * hitters are found all the same, and the per-read cost stays a counter check for most reads.
  */
 import { sameIdentity } from './entry.js';
+import { removeAt } from './open-addressing.js';
 import type { HotKey } from './types.js';
 
 interface Slot {
@@ -60,22 +61,7 @@ class SlotTable {
     const { tags, slots, mask } = this;
     let i = id & mask;
     for (; tags[i] !== id + 1; i = (i + 1) & mask) if (tags[i] === 0) return;
-    for (;;) {
-      let j = i;
-      for (;;) {
-        j = (j + 1) & mask;
-        if (tags[j] === 0) {
-          tags[i] = 0;
-          slots[i] = undefined;
-          return;
-        }
-        const home = (tags[j] - 1) & mask;
-        if (!(i <= j ? i < home && home <= j : i < home || home <= j)) break;
-      }
-      tags[i] = tags[j];
-      slots[i] = slots[j];
-      i = j;
-    }
+    removeAt(tags, slots, mask, i);
   }
 
   clear(): void {
