@@ -75,12 +75,11 @@ export interface ClusterOptions {
   joinWindowMs?: number;
   /** Member ids are StatefulSet pod names: only ordinal 0 founds a cluster (founding.ts). */
   statefulSetOrdinals?: boolean;
-  /** How long other ordinals wait for an established cluster before founding one themselves. */
-  ordinalWaitMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INVALIDATION_ACK_WAIT_MS = 500;
+/** How long StatefulSet ordinals other than 0 wait to join before founding (founding.ts). */
 const ORDINAL_WAIT_MS = 30_000;
 /** Larger values are not shipped with the invalidation broadcast (members just drop the key). */
 const MAX_SHIPPED_VALUE_BYTES = 16 * 1024;
@@ -380,7 +379,7 @@ export class Cluster implements Routing {
           elapsedMs: Date.now() - started,
           joinWindowMs: windowMs,
           statefulSetOrdinals: this.opts.statefulSetOrdinals === true,
-          ordinalWaitMs: this.opts.ordinalWaitMs ?? ORDINAL_WAIT_MS,
+          ordinalWaitMs: ORDINAL_WAIT_MS,
         })
       ) {
         break;

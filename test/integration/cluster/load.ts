@@ -79,14 +79,8 @@ export class WriteLoad {
   }
 
   /** Keys whose value on `m` is older than acknowledged (or was never sent). */
-  async lostOn(m: Member): Promise<string[]> {
-    const lost: string[] = [];
-    for (const [key, st] of this.keys) {
-      const { status, body } = await httpGet(m, this.map, key);
-      const v = status === 200 ? Number(body) : 0;
-      if (!possible(st, v)) lost.push(`${m.name} ${key}: ${v} (acked ${st.acked})`);
-    }
-    return lost;
+  lostOn(m: Member): Promise<string[]> {
+    return lostOn(m, this.map, this.keys);
   }
 }
 
@@ -144,13 +138,18 @@ export class ClientWriteLoad {
   }
 
   /** Keys whose value read over HTTP on `m` is neither acknowledged nor in flight. */
-  async lostOn(m: Member): Promise<string[]> {
-    const lost: string[] = [];
-    for (const [key, st] of this.keys) {
-      const { status, body } = await httpGet(m, this.map, key);
-      const v = status === 200 ? Number(body) : 0;
-      if (!possible(st, v)) lost.push(`${m.name} ${key}: ${v} (acked ${st.acked})`);
-    }
-    return lost;
+  lostOn(m: Member): Promise<string[]> {
+    return lostOn(m, this.map, this.keys);
   }
+}
+
+/** Keys of `keys` whose value read over HTTP on `m` is neither acknowledged nor in flight. */
+async function lostOn(m: Member, map: string, keys: Map<string, KeyState>): Promise<string[]> {
+  const lost: string[] = [];
+  for (const [key, st] of keys) {
+    const { status, body } = await httpGet(m, map, key);
+    const v = status === 200 ? Number(body) : 0;
+    if (!possible(st, v)) lost.push(`${m.name} ${key}: ${v} (acked ${st.acked})`);
+  }
+  return lost;
 }
