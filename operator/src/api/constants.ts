@@ -22,6 +22,8 @@ export const HTTP_PORT = 8080;
 export const ANNOTATIONS = {
   /** Hash of the restart-relevant node config; a change rolls the pods. */
   configChecksum: `${GROUP}/config-checksum`,
+  /** Hash of the credentials in the auth Secret; new credentials roll the pods. */
+  authChecksum: `${GROUP}/auth-checksum`,
   /** Hash of the desired object, so unchanged children are not re-applied. */
   desiredHash: `${GROUP}/desired-hash`,
   /** Marks a Secret the operator generated (and therefore never regenerates). */

@@ -1,6 +1,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { ANNOTATIONS } from '../api/constants.js';
 import type { MetadataCache } from '../api/types.js';
+import { hashOf } from './hash.js';
 import { childMeta, childNames } from './names.js';
 
 /** Source of randomness (injected so tests are deterministic). */
@@ -12,6 +13,15 @@ export const SECRET_KEYS = { username: 'username', password: 'password', token: 
 export function authSecretName(cache: MetadataCache): string | undefined {
   if (!cache.spec.auth.enabled) return undefined;
   return cache.spec.auth.secretName ?? childNames(cache.metadata.name).generatedSecret;
+}
+
+/**
+ * Hash of the credentials a member reads from the auth Secret (only the keys it mounts), or of
+ * their absence: members start without credentials while a named Secret is missing.
+ */
+export function authChecksum(data: Readonly<Record<string, string>> | undefined): string {
+  if (!data) return hashOf({ absent: true });
+  return hashOf(Object.values(SECRET_KEYS).map((k) => data[k] ?? null));
 }
 
 /**

@@ -20,6 +20,11 @@ export interface StatefulSetPlan {
   configChecksum: string;
   /** Secret with credentials, or undefined when auth is off. */
   authSecretName: string | undefined;
+  /**
+   * Hash of the credentials the members read from that Secret (authChecksum), stamped on the pod
+   * template: env from a Secret is read only at container start, so new credentials must roll.
+   */
+  authChecksum?: string | undefined;
 }
 
 /** Seconds between SIGTERM being due and the pod leaving the endpoints (preStop sleep). */
@@ -76,7 +81,12 @@ export function buildStatefulSet(cache: MetadataCache, plan: StatefulSetPlan): V
       template: {
         metadata: {
           labels: commonLabels(cache.metadata.name),
-          annotations: { [ANNOTATIONS.configChecksum]: plan.configChecksum },
+          annotations: {
+            [ANNOTATIONS.configChecksum]: plan.configChecksum,
+            ...(plan.authSecretName && plan.authChecksum
+              ? { [ANNOTATIONS.authChecksum]: plan.authChecksum }
+              : {}),
+          },
         },
         spec: {
           serviceAccountName: names.serviceAccount,

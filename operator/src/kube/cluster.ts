@@ -42,6 +42,10 @@ export interface WriteCounter {
   (kind: string, result: 'applied' | 'unchanged' | 'error'): void;
 }
 
+/** The object's controller ownerReference points at this uid. */
+export const isControlledBy = (obj: k8s.KubernetesObject, ownerUid: string): boolean =>
+  obj.metadata?.ownerReferences?.some((r) => r.controller && r.uid === ownerUid) ?? false;
+
 const keyOf = (kind: string, ns: string | undefined, name: string | undefined) =>
   `${kind}/${ns ?? ''}/${name ?? ''}`;
 
@@ -77,14 +81,6 @@ export class KubeCluster implements ClusterPort {
     return this.c.pods
       .list(namespace)
       .filter((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === cacheName);
-  }
-
-  /**
-   * Read every time (one GET per reconcile): Secrets are not watched (RBAC: no list or watch), so
-   * a remembered answer would miss a deleted Secret, which must be created again.
-   */
-  async secretExists(namespace: string, name: string): Promise<boolean> {
-    return (await this.readSecret(namespace, name)) !== undefined;
   }
 
   async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
@@ -168,15 +164,34 @@ export class KubeCluster implements ClusterPort {
   async deleteIfPresent(ref: ObjectRef): Promise<boolean> {
     const cache = this.c.owned.get(ref.kind);
     if (cache && !cache.get(ref.name, ref.namespace)) return false;
+    const header = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace },
+    };
     try {
-      await this.objects.delete({
-        apiVersion: ref.apiVersion,
-        kind: ref.kind,
-        metadata: { name: ref.name, namespace: ref.namespace },
-      });
+      let uid: string | undefined;
+      if (ref.ownerUid) {
+        // Not watched: read it, and leave alone one that someone else made under that name.
+        const found = await this.objects.read(header);
+        if (!isControlledBy(found, ref.ownerUid)) return false;
+        uid = found.metadata?.uid;
+      }
+      // The uid precondition: never delete an object recreated since it was read.
+      await this.objects.delete(
+        header,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        uid ? { preconditions: { uid } } : undefined,
+      );
+      this.countWrite(`${ref.kind}/delete`, 'applied');
       return true;
     } catch (err) {
       if (apiStatusOf(err) === 404) return false;
+      this.countWrite(`${ref.kind}/delete`, 'error');
       throw err;
     }
   }
@@ -236,9 +251,11 @@ export class KubeCluster implements ClusterPort {
           count: 1,
         },
       })
-      .catch(() => {
+      .then(
+        () => this.countWrite('Event', 'applied'),
         // Events are best effort: losing one must not fail a reconcile.
-      });
+        () => this.countWrite('Event', 'error'),
+      );
     return Promise.resolve();
   }
 

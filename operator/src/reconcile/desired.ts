@@ -6,6 +6,7 @@ import type { KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-
 import { ANNOTATIONS } from '../api/constants.js';
 import type { MapSettings, MetadataCache } from '../api/types.js';
 import {
+  authChecksum,
   authSecretName,
   buildClientService,
   buildConfigMap,
@@ -34,8 +35,11 @@ export interface Observed {
   cache: MetadataCache;
   statefulSet: V1StatefulSet | undefined;
   pods: readonly V1Pod[];
-  /** The generated credentials Secret exists (it is then never rebuilt). */
-  generatedSecretExists: boolean;
+  /**
+   * The credentials in the auth Secret (generated or named), undefined when it does not exist or
+   * auth is off. A generated Secret that exists is never rebuilt.
+   */
+  authSecretData: Readonly<Record<string, string>> | undefined;
   /** The Prometheus Operator ServiceMonitor CRD is installed. */
   serviceMonitorCrdInstalled: boolean;
 }
@@ -45,6 +49,8 @@ export interface ObjectRef {
   kind: string;
   namespace: string;
   name: string;
+  /** Delete it only while this uid is its controller owner (kinds the operator does not watch). */
+  ownerUid?: string;
 }
 
 export interface Plan {
@@ -54,6 +60,8 @@ export interface Plan {
   createIfAbsent: KubernetesObject[];
   /** Deleted if present (disabled PodDisruptionBudget or ServiceMonitor). */
   delete: ObjectRef[];
+  /** The credentials the members will run with (the generated ones when just created). */
+  authSecretData: Readonly<Record<string, string>> | undefined;
   pods: PodFacts[];
   progress: string | undefined;
   configChecksum: string;
@@ -62,6 +70,11 @@ export interface Plan {
   /** The ServiceMonitor: not wanted, applied, or wanted but its CRD is not installed (yet). */
   serviceMonitor: 'disabled' | 'applied' | 'crdMissing';
 }
+
+/** The last status written says a ServiceMonitor was applied. */
+export const serviceMonitorWasApplied = (cache: MetadataCache): boolean =>
+  cache.status?.conditions?.some((c) => c.type === 'ServiceMonitorReady' && c.status === 'True') ??
+  false;
 
 /** Stamps the hash of the object's content, so an unchanged object is not re-applied. */
 export function withDesiredHash<T extends KubernetesObject>(obj: T): T {
@@ -88,6 +101,9 @@ export function plan(o: Observed, randomBytes: RandomBytes): Plan {
   const secretName = authSecretName(cache);
   const pods = podFacts(names.statefulSet, o.pods);
   const observedSet = observeSet(o.statefulSet);
+  const generated =
+    secretName && !o.authSecretData ? buildGeneratedSecret(cache, randomBytes) : undefined;
+  const credentials = generated?.stringData ?? o.authSecretData;
 
   // The template does not depend on replicas or partition: build, hash, then fill those in.
   const draft = buildStatefulSet(cache, {
@@ -95,6 +111,7 @@ export function plan(o: Observed, randomBytes: RandomBytes): Plan {
     partition: 0,
     configChecksum: checksum,
     authSecretName: secretName,
+    authChecksum: secretName ? authChecksum(credentials) : undefined,
   });
   const templateHash = hashOf(draft.spec!.template);
   const scale = decideReplicas(cache.spec.replicas, observedSet?.replicas, pods);
@@ -122,11 +139,14 @@ export function plan(o: Observed, randomBytes: RandomBytes): Plan {
   });
   const remove: ObjectRef[] = [];
   if (!pdb) remove.push(ref('policy/v1', 'PodDisruptionBudget', names.pdb));
-  if (!monitor && o.serviceMonitorCrdInstalled) {
-    remove.push(ref('monitoring.coreos.com/v1', 'ServiceMonitor', names.serviceMonitor));
+  // Disabled after the status recorded one applied: delete the one this resource owns. CRDs and
+  // ServiceMonitors are not watched, so the status is what remembers it (across restarts too).
+  if (!cache.spec.monitoring.serviceMonitor.enabled && serviceMonitorWasApplied(cache)) {
+    remove.push({
+      ...ref('monitoring.coreos.com/v1', 'ServiceMonitor', names.serviceMonitor),
+      ...(cache.metadata.uid ? { ownerUid: cache.metadata.uid } : {}),
+    });
   }
-
-  const generated = o.generatedSecretExists ? undefined : buildGeneratedSecret(cache, randomBytes);
   const apply: KubernetesObject[] = [
     buildConfigMap(cache),
     buildServiceAccount(cache),
@@ -151,6 +171,7 @@ export function plan(o: Observed, randomBytes: RandomBytes): Plan {
     serviceMonitor: monitorState,
     createIfAbsent: generated ? [generated] : [],
     delete: remove,
+    authSecretData: credentials,
     pods,
     progress: scale.progress ?? rollout.progress,
     configChecksum: checksum,

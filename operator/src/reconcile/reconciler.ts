@@ -12,7 +12,7 @@ import type {
   MetadataCacheStatus,
 } from '../api/types.js';
 import { childNames } from '../build/names.js';
-import { SECRET_KEYS, type RandomBytes } from '../build/secret.js';
+import { authSecretName, SECRET_KEYS, type RandomBytes } from '../build/secret.js';
 import { plan, type ObjectRef, type Plan } from './desired.js';
 import { mergeConditions, serviceMonitorCondition } from './conditions.js';
 import { buildStatus, statusChanged } from './status.js';
@@ -25,7 +25,7 @@ export interface ClusterPort {
   getCache(namespace: string, name: string): MetadataCacheResource | undefined;
   getStatefulSet(namespace: string, name: string): V1StatefulSet | undefined;
   listPods(namespace: string, cacheName: string): readonly V1Pod[];
-  secretExists(namespace: string, name: string): Promise<boolean>;
+  /** Secrets are not watched (RBAC: read by name only): read on every reconcile that needs one. */
   readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   serviceMonitorCrdInstalled(): Promise<boolean>;
   apply(obj: KubernetesObject): Promise<ApplyResult>;
@@ -123,7 +123,7 @@ export class Reconciler {
     let p: Plan | undefined;
     try {
       p = await this.decide(cache);
-      await this.act(cache, p);
+      if (!(await this.act(cache, p))) return { result: 'requeue', requeueAfterMs: 0 };
       const liveHash = await this.pushLiveSettings(cache, p);
       await this.reportMissingMonitorCrd(cache, p);
       await this.writeStatus(cache, p, liveHash, undefined);
@@ -140,16 +140,18 @@ export class Reconciler {
   private async decide(cache: MetadataCache): Promise<Plan> {
     const { namespace, name } = cache.metadata;
     const names = childNames(name);
-    const generatedSecretExists =
-      cache.spec.auth.enabled && !cache.spec.auth.secretName
-        ? await this.port.secretExists(namespace, names.generatedSecret)
-        : false;
+    // Read every time: a deleted generated Secret is created again, and changed credentials
+    // (new ones after that, or a named Secret edited) roll the members (auth checksum).
+    const secretName = authSecretName(cache);
+    const authSecretData = secretName
+      ? await this.port.readSecret(namespace, secretName)
+      : undefined;
     return plan(
       {
         cache,
         statefulSet: this.port.getStatefulSet(namespace, names.statefulSet),
         pods: this.port.listPods(namespace, name),
-        generatedSecretExists,
+        authSecretData,
         serviceMonitorCrdInstalled: cache.spec.monitoring.serviceMonitor.enabled
           ? await this.port.serviceMonitorCrdInstalled()
           : false,
@@ -158,16 +160,17 @@ export class Reconciler {
     );
   }
 
-  private async act(cache: MetadataCache, p: Plan): Promise<void> {
+  /** False when the plan is outdated (the Secret it would create appeared): decide again. */
+  private async act(cache: MetadataCache, p: Plan): Promise<boolean> {
     for (const obj of p.createIfAbsent) {
-      if (await this.port.createIfAbsent(obj)) {
-        await this.port.event(
-          cache,
-          'Normal',
-          'CredentialsGenerated',
-          `created Secret ${obj.metadata?.name}`,
-        );
-      }
+      // Someone else's credentials: the pod template's auth checksum must be of those.
+      if (!(await this.port.createIfAbsent(obj))) return false;
+      await this.port.event(
+        cache,
+        'Normal',
+        'CredentialsGenerated',
+        `created Secret ${obj.metadata?.name}`,
+      );
     }
     // Children are independent under server-side apply: write them concurrently (the Secret,
     // which pods read at start, was created above), then report the changes in one event.
@@ -194,6 +197,7 @@ export class Reconciler {
         );
       }
     }
+    return true;
   }
 
   /** Pushes changed map settings to every ready member; returns the hash to record. */
@@ -201,11 +205,7 @@ export class Reconciler {
     const recorded = cache.status?.liveSettingsHash;
     if (recorded === undefined) return p.live.hash;
     if (!p.live.push) return recorded;
-    const token = p.authSecretName
-      ? (await this.port.readSecret(cache.metadata.namespace, p.authSecretName))?.[
-          SECRET_KEYS.token
-        ]
-      : undefined;
+    const token = p.authSecretData?.[SECRET_KEYS.token];
     const targets = p.pods.filter((pod) => pod.ready && pod.podIP);
     for (const pod of targets) {
       for (const [map, settings] of Object.entries(p.live.settings)) {

@@ -25,7 +25,7 @@ export function buildStatus(i: StatusInput): MetadataCacheStatus {
   const pods = (plan?.pods ?? []).filter((p) => !p.terminating);
   const ready = pods.filter((p) => p.ready && p.ordinal < desired).length;
   const previous = cache.status?.conditions;
-  const monitoring = monitoringCondition(cache, plan, previous);
+  const monitoring = monitoringCondition(cache, plan, previous, i.error !== undefined);
   const conditions = mergeConditions(
     previous,
     [
@@ -56,16 +56,27 @@ export function buildStatus(i: StatusInput): MetadataCacheStatus {
   return status;
 }
 
-/** The ServiceMonitorReady condition; without a plan (a failed reconcile) the previous one stays. */
+/**
+ * The ServiceMonitorReady condition; without a plan (a failed reconcile) the previous one stays.
+ * Once disabled it goes away, but not while a reconcile fails: it is what tells the next reconcile
+ * that a ServiceMonitor may still need deleting.
+ */
 function monitoringCondition(
   cache: MetadataCache,
   plan: Plan | undefined,
   previous: MetadataCacheStatus['conditions'],
+  failed: boolean,
 ): ConditionInput | undefined {
-  if (!cache.spec.monitoring.serviceMonitor.enabled) return undefined;
-  if (plan) return serviceMonitorCondition(plan.serviceMonitor === 'applied');
   const old = previous?.find((c) => c.type === 'ServiceMonitorReady');
-  return old && { type: old.type, status: old.status, reason: old.reason, message: old.message };
+  const keep = old && {
+    type: old.type,
+    status: old.status,
+    reason: old.reason,
+    message: old.message,
+  };
+  if (!cache.spec.monitoring.serviceMonitor.enabled) return failed ? keep : undefined;
+  if (plan) return serviceMonitorCondition(plan.serviceMonitor === 'applied');
+  return keep;
 }
 
 export const statusChanged = (

@@ -15,6 +15,7 @@ import {
   buildNodeConfig,
   buildPodDisruptionBudget,
   buildServiceMonitor,
+  authChecksum,
   buildStatefulSet,
   configChecksum,
   CONFIG_FILE,
@@ -41,6 +42,7 @@ const plan = {
   partition: 0,
   configChecksum: 'abc123',
   authSecretName: 'catalog-auth',
+  authChecksum: 'def456',
 };
 
 describe('builders (golden)', () => {
@@ -127,6 +129,29 @@ describe('statefulset', () => {
     });
     const env = sts.spec!.template.spec!.containers[0].env!.map((e) => e.name);
     expect(env).not.toContain('METADATACACHE_TOKEN');
+    expect(sts.spec!.template.metadata!.annotations).not.toHaveProperty(ANNOTATIONS.authChecksum);
+  });
+
+  it('stamps the credentials checksum on the pod template, so new credentials roll', () => {
+    const sts = buildStatefulSet(sample(), plan);
+    expect(sts.spec!.template.metadata!.annotations).toEqual({
+      [ANNOTATIONS.configChecksum]: 'abc123',
+      [ANNOTATIONS.authChecksum]: 'def456',
+    });
+  });
+});
+
+describe('authChecksum', () => {
+  const creds = { username: 'metadatacache', password: 'p1', token: 't1' };
+  it('changes with any credential the members read', () => {
+    const base = authChecksum(creds);
+    expect(authChecksum({ ...creds, password: 'p2' })).not.toBe(base);
+    expect(authChecksum({ ...creds, token: 't2' })).not.toBe(base);
+    expect(authChecksum({ ...creds, username: 'other' })).not.toBe(base);
+  });
+  it('ignores keys the members do not read and tells a missing Secret apart', () => {
+    expect(authChecksum({ ...creds, note: 'x' })).toBe(authChecksum(creds));
+    expect(authChecksum(undefined)).not.toBe(authChecksum({}));
   });
 });
 

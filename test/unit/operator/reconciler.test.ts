@@ -37,11 +37,12 @@ class FakeCluster implements ClusterPort {
   listPods() {
     return this.pods;
   }
-  secretExists(_ns: string, name: string) {
-    return Promise.resolve(this.objects.has(this.key('Secret', name)));
-  }
-  readSecret() {
-    return Promise.resolve({ token: 't'.repeat(32) });
+  deletes: ObjectRef[] = [];
+  failDelete: Error | undefined;
+  readSecret(_ns: string, name: string) {
+    const secret = this.objects.get(this.key('Secret', name)) as
+      { stringData?: Record<string, string> } | undefined;
+    return Promise.resolve(secret?.stringData);
   }
   serviceMonitorCrdInstalled() {
     return Promise.resolve(this.monitorCrd);
@@ -64,6 +65,8 @@ class FakeCluster implements ClusterPort {
     return Promise.resolve(true);
   }
   deleteIfPresent(ref: ObjectRef) {
+    if (this.failDelete) return Promise.reject(this.failDelete);
+    this.deletes.push(ref);
     return Promise.resolve(this.objects.delete(this.key(ref.kind, ref.name)));
   }
   writeStatus(cache: MetadataCache, status: MetadataCacheStatus) {
@@ -87,13 +90,13 @@ const readyPod = (i: number, revision: string): V1Pod => ({
   status: { podIP: `10.0.0.${i}`, conditions: [{ type: 'Ready', status: 'True' }] },
 });
 
-function setup(spec: Record<string, unknown> = {}) {
+function setup(spec: Record<string, unknown> = {}, randomBytes = fixedBytes) {
   const fake = new FakeCluster();
   fake.caches.set('catalog', sampleResource(spec));
   const reconciler = new Reconciler({
     port: fake,
     now: () => new Date('2026-01-01T00:00:00Z'),
-    randomBytes: fixedBytes,
+    randomBytes,
   });
   return { fake, run: () => reconciler.reconcile('shop', 'catalog') };
 }
@@ -140,6 +143,91 @@ describe('Reconciler', () => {
     await run();
     expect(fake.objects.has('Secret/catalog-auth')).toBe(true);
     expect(fake.events.filter((e) => e === 'Normal/CredentialsGenerated')).toHaveLength(2);
+  });
+
+  it('rolls the members, one at a time, onto credentials generated again', async () => {
+    let draw = 0;
+    // Every call different, like real randomness: new credentials each time they are generated.
+    const { fake, run } = setup({}, (n) => Buffer.alloc(n, ++draw));
+    const template = () => fake.getStatefulSet('shop', 'catalog')!.spec!.template;
+    await run();
+    settle(fake);
+    await run();
+    const before = template().metadata!.annotations![ANNOTATIONS.authChecksum];
+    expect(before).toMatch(/^[0-9a-f]{16}$/);
+
+    fake.objects.delete('Secret/catalog-auth');
+    const outcome = await run();
+    const after = template().metadata!.annotations![ANNOTATIONS.authChecksum];
+    expect(after).not.toBe(before);
+    // A new template goes to the highest member first (partition replicas-1), as a config change.
+    expect(outcome).toMatchObject({ result: 'requeue' });
+    expect(fake.getStatefulSet('shop', 'catalog')!.spec!.updateStrategy!.rollingUpdate).toEqual({
+      partition: 2,
+    });
+  });
+
+  it('keeps the pod template while the credentials are unchanged', async () => {
+    const { fake, run } = setup();
+    await run();
+    settle(fake);
+    await run();
+    const template = fake.getStatefulSet('shop', 'catalog')!.spec!.template;
+    await run();
+    expect(fake.getStatefulSet('shop', 'catalog')!.spec!.template).toBe(template);
+  });
+
+  it('decides again when the Secret it would create already exists (someone else made it)', async () => {
+    const { fake, run } = setup();
+    fake.createIfAbsent = () => Promise.resolve(false);
+    expect(await run()).toEqual({ result: 'requeue', requeueAfterMs: 0 });
+    expect(fake.writes).toEqual([]);
+  });
+
+  it('deletes the ServiceMonitor it applied once monitoring is disabled, and only then', async () => {
+    const { fake, run } = setup({ monitoring: { serviceMonitor: { enabled: true } } });
+    fake.monitorCrd = true;
+    await run();
+    settle(fake);
+    await run();
+    expect(fake.objects.has('ServiceMonitor/catalog')).toBe(true);
+    const r = fake.caches.get('catalog')!;
+    fake.caches.set('catalog', {
+      ...r,
+      spec: { ...r.spec, monitoring: { serviceMonitor: { enabled: false, interval: '30s' } } },
+    });
+
+    // The first attempt fails: the condition that remembers the ServiceMonitor stays.
+    fake.failDelete = new Error('apiserver down');
+    expect((await run()).result).toBe('error');
+    const kept = fake.caches.get('catalog')!.status!.conditions!.map((c) => c.type);
+    expect(kept).toContain('ServiceMonitorReady');
+
+    fake.failDelete = undefined;
+    expect((await run()).result).toBe('success');
+    expect(fake.objects.has('ServiceMonitor/catalog')).toBe(false);
+    expect(fake.deletes).toEqual([
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        namespace: 'shop',
+        name: 'catalog',
+        ownerUid: 'uid-1234',
+      },
+    ]);
+    expect(fake.events).toContain('Normal/Deleted');
+    const types = fake.caches.get('catalog')!.status!.conditions!.map((c) => c.type);
+    expect(types).not.toContain('ServiceMonitorReady');
+    await run();
+    expect(fake.deletes).toHaveLength(1);
+  });
+
+  it('never looks for a ServiceMonitor to delete when it never applied one', async () => {
+    const { fake, run } = setup({ monitoring: { serviceMonitor: { enabled: false } } });
+    await run();
+    settle(fake);
+    await run();
+    expect(fake.deletes.filter((d) => d.kind === 'ServiceMonitor')).toEqual([]);
   });
 
   it('creates every child and the generated Secret on the first pass', async () => {
