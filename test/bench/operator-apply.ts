@@ -21,6 +21,48 @@ const quantile = (xs: number[], q: number) => {
 };
 const round = (x: number) => Math.round(x * 10) / 10;
 
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
+
+/** Sums a Prometheus counter's series by the value of one label (text exposition format). */
+export function sumByLabel(
+  text: string,
+  name: string,
+  keyOf: (labels: Record<string, string>) => string | undefined,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const close = line.lastIndexOf('}');
+    const labels: Record<string, string> = {};
+    for (const m of line.slice(name.length + 1, close).matchAll(/(\w+)="([^"]*)"/g)) {
+      labels[m[1]] = m[2]!;
+    }
+    const key = keyOf(labels);
+    if (key === undefined) continue;
+    out.set(key, (out.get(key) ?? 0) + Number(line.slice(close + 1).trim()));
+  }
+  return out;
+}
+
+/** Per resource (kind/subresource): mutating requests the apiserver served, by every client. */
+const apiserverWrites = (text: string) =>
+  sumByLabel(text, 'apiserver_request_total', (l) =>
+    l.verb && MUTATING.has(l.verb)
+      ? `${l.resource ?? '?'}${l.subresource ? `/${l.subresource}` : ''}`
+      : undefined,
+  );
+
+/** The difference of two counter snapshots, divided by `per`, largest first. */
+function perResource(before: Map<string, number>, after: Map<string, number>, per: number) {
+  const rows = [...after]
+    .map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / per] as const)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(rows.map(([k, v]) => [k, Math.round(v * 100) / 100]));
+}
+const total = (o: Record<string, number>) =>
+  Math.round(Object.values(o).reduce((a, b) => a + b, 0) * 100) / 100;
+
 async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
@@ -56,6 +98,12 @@ export async function run(argv: string[]): Promise<void> {
   });
   if (measureAvailable) await kubelet.start();
   const kc = kube.kubeConfig;
+  const apiserverMetrics = async () => (await kube.kubectl(['get', '--raw', '/metrics'])).stdout;
+  const operatorMetrics = async () => (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
+  const operatorWrites = (text: string) =>
+    sumByLabel(text, 'metadatacache_operator_writes_total', (l) =>
+      l.result === 'applied' ? (l.kind ?? '?') : undefined,
+    );
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -63,6 +111,9 @@ export async function run(argv: string[]): Promise<void> {
   const created = new Map<string, number>();
   const stsAt = new Map<string, number>();
   const availableAt = new Map<string, number>();
+  // The operator's job done: children applied and a status for the current generation written
+  // (status is written only after every apply succeeded; Degraded=True would mean one failed).
+  const reconciledAt = new Map<string, number>();
   const stsWatch = new k8s.ListWatch<k8s.V1StatefulSet>(
     `/apis/apps/v1/namespaces/${ns}/statefulsets`,
     new k8s.Watch(kc),
@@ -71,7 +122,10 @@ export async function run(argv: string[]): Promise<void> {
   );
   stsWatch.on('add', (s) => stsAt.set(s.metadata!.name!, performance.now()));
   type Cache = k8s.KubernetesObject & {
-    status?: { conditions?: { type: string; status: string }[] };
+    status?: {
+      observedGeneration?: number;
+      conditions?: { type: string; status: string; reason?: string }[];
+    };
   };
   const cacheWatch = new k8s.ListWatch<Cache>(
     `/apis/metadatacache.io/v1alpha1/namespaces/${ns}/metadatacaches`,
@@ -86,6 +140,17 @@ export async function run(argv: string[]): Promise<void> {
     false,
   );
   const onCache = (c: Cache) => {
+    const name = c.metadata!.name!;
+    const failed = c.status?.conditions?.some(
+      (x) => x.type === 'Degraded' && x.status === 'True' && x.reason !== 'MembersNotReady',
+    );
+    if (
+      !reconciledAt.has(name) &&
+      c.status?.observedGeneration === c.metadata?.generation &&
+      !failed
+    ) {
+      reconciledAt.set(name, performance.now());
+    }
     const ok = c.status?.conditions?.some((x) => x.type === 'Available' && x.status === 'True');
     if (ok && !availableAt.has(c.metadata!.name!))
       availableAt.set(c.metadata!.name!, performance.now());
@@ -111,6 +176,8 @@ export async function run(argv: string[]): Promise<void> {
     for (const n of counts) {
       batch++;
       const names = Array.from({ length: n }, (_, i) => `b${batch}-${i}`);
+      const apiBefore = apiserverWrites(await apiserverMetrics());
+      const opBefore = operatorWrites(await operatorMetrics());
       const t0 = performance.now();
       await inBatches(names, 50, async (name) => {
         created.set(name, performance.now());
@@ -133,6 +200,12 @@ export async function run(argv: string[]): Promise<void> {
         { timeoutMs: 300_000, intervalMs: 100 },
       );
       const allSts = performance.now() - t0;
+      const allReconciled = await waitFor(
+        `${n} reconciled`,
+        () => Promise.resolve(names.every((x) => reconciledAt.has(x)) ? true : undefined),
+        { timeoutMs: 300_000, intervalMs: 100 },
+      ).then(() => Math.max(...names.map((x) => reconciledAt.get(x)!)) - t0);
+      const toReconciled = names.map((x) => reconciledAt.get(x)! - created.get(x)!);
       const toSts = names.map((x) => stsAt.get(x)! - created.get(x)!);
       let allAvailable: number | null = null;
       if (measureAvailable) {
@@ -147,6 +220,10 @@ export async function run(argv: string[]): Promise<void> {
       const toAvail = names
         .filter((x) => availableAt.has(x))
         .map((x) => availableAt.get(x)! - created.get(x)!);
+      // Writes per resource: settled counters after the burst (the operator may still be writing
+      // the last statuses while the last Available arrives).
+      const apiWrites = perResource(apiBefore, apiserverWrites(await apiserverMetrics()), n);
+      const opWrites = perResource(opBefore, operatorWrites(await operatorMetrics()), n);
       const rss = await op.metric('process_resident_memory_bytes');
       const heap = await op.metric('nodejs_heap_size_used_bytes');
       // CPU seconds next to the wall time show whether the operator (or this process, which also
@@ -162,7 +239,10 @@ export async function run(argv: string[]): Promise<void> {
           sts_p99_ms: round(quantile(toSts, 0.99)),
           available_p50_ms: round(quantile(toAvail, 0.5)),
           available_p99_ms: round(quantile(toAvail, 0.99)),
+          reconciled_p50_ms: round(quantile(toReconciled, 0.5)),
+          reconciled_p99_ms: round(quantile(toReconciled, 0.99)),
           all_sts_ms: round(allSts),
+          all_reconciled_ms: round(allReconciled),
           all_available_ms: allAvailable === null ? null : round(allAvailable),
           available_count: toAvail.length,
           operator_rss_mib: rss ? round(rss / 1048576) : null,
@@ -170,6 +250,10 @@ export async function run(argv: string[]): Promise<void> {
           operator_cpu_s_so_far: cpu ? round(cpu) : null,
           bench_process_cpu_s_so_far: round((ownCpu.user + ownCpu.system) / 1e6),
           operator_reconciles_so_far: reconciles ?? 0,
+          operator_writes_per_resource: total(opWrites),
+          operator_writes_by_kind: opWrites,
+          apiserver_writes_per_resource: total(apiWrites),
+          apiserver_writes_by_resource: apiWrites,
           ref_create_p50_ms: round(refP50),
           sts_p50_vs_ref_create: round(quantile(toSts, 0.5) / refP50),
         }),
