@@ -3,9 +3,17 @@
  * several nodes can live in one test process. Store-derived values are read at scrape time
  * (collect), from the store's cumulative totals and windowed stats; everything else is updated by
  * the component that sees it (HTTP and protocol servers, cluster) through the fields below.
+ * Metrics updated per request or per event are cell metrics (metric-cells.ts): no label hashing
+ * on the request path; rare ones (migrations, gauges set on connect) are plain prom-client.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { keyToDisplay } from './data/index.js';
+import {
+  CellCounter,
+  CellHistogram,
+  type CounterCell,
+  type HistogramCell,
+} from './metric-cells.js';
 import type { StoreApi } from './store/types.js';
 
 export const METRIC_PREFIX = 'metadatacache_';
@@ -26,6 +34,31 @@ export type Operation =
   | 'evict'
   | 'evict_all';
 export type OperationResult = 'hit' | 'miss' | 'ok' | 'error' | 'rejected';
+
+const APIS: readonly Api[] = ['http', 'hazelcast'];
+const OPERATIONS: readonly Operation[] = [
+  'get',
+  'put',
+  'set',
+  'put_if_absent',
+  'remove',
+  'delete',
+  'contains_key',
+  'get_all',
+  'put_all',
+  'clear',
+  'size',
+  'evict',
+  'evict_all',
+];
+const RESULTS: readonly OperationResult[] = ['hit', 'miss', 'ok', 'error', 'rejected'];
+const indexOf = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v, i) => [v, i])) as Record<T, number>;
+const API_INDEX = indexOf(APIS);
+const OPERATION_INDEX = indexOf(OPERATIONS);
+const RESULT_INDEX = indexOf(RESULTS);
+/** Series of one map's operation metrics: (api, operation) for the histogram, × result for the counter. */
+const OPERATION_SERIES = APIS.length * OPERATIONS.length;
 export type ProtocolErrorReason =
   | 'bad_preamble'
   | 'malformed_frame'
@@ -54,14 +87,15 @@ export interface NodeMetrics {
   /** Prometheus text exposition. */
   text(): Promise<string>;
   readonly contentType: string;
-  readonly nearCacheHits: Counter<'map'>;
-  readonly nearCacheMisses: Counter<'map'>;
-  readonly invalidationsSent: Counter<'map' | 'target'>;
-  readonly invalidationsReceived: Counter<'map'>;
-  readonly invalidationsDropped: Counter<'map' | 'reason'>;
-  readonly invalidationLag: Histogram<'map'>;
+  // Per-request and per-event metrics: label sets resolved once (metric-cells.ts).
+  readonly nearCacheHits: CellCounter<'map'>;
+  readonly nearCacheMisses: CellCounter<'map'>;
+  readonly invalidationsSent: CellCounter<'map' | 'target'>;
+  readonly invalidationsReceived: CellCounter<'map'>;
+  readonly invalidationsDropped: CellCounter<'map' | 'reason'>;
+  readonly invalidationLag: CellHistogram<'map'>;
   readonly clientConnections: Gauge;
-  readonly protocolErrors: Counter<'reason'>;
+  readonly protocolErrors: CellCounter<'reason'>;
   readonly clusterMembers: Gauge;
   readonly partitionTableVersion: Gauge;
   readonly partitionsOwned: Gauge;
@@ -178,59 +212,77 @@ export function createNodeMetrics({
     },
   });
 
-  const operations = new Counter({
+  const operations = new CellCounter({
     name: name('operations_total'),
     help: 'Operations served, by API, operation and result.',
     labelNames: ['map', 'api', 'operation', 'result'],
     registers,
   });
-  const duration = new Histogram({
+  const duration = new CellHistogram({
     name: name('operation_duration_seconds'),
     help: 'Server-side latency of an operation.',
     labelNames: ['map', 'api', 'operation'],
     buckets: OPERATION_BUCKETS,
     registers,
   });
+  /** Per map, its series by index (see OPERATION_SERIES), resolved on first use. */
+  const operationCells = new Map<
+    string,
+    { counts: (CounterCell | undefined)[]; durations: (HistogramCell | undefined)[] }
+  >();
 
   return {
     registry,
     contentType: registry.contentType,
     text: () => registry.metrics(),
     observeOperation(api, map, operation, result, seconds) {
-      operations.inc({ map, api, operation, result });
-      duration.observe({ map, api, operation }, seconds);
+      let cells = operationCells.get(map);
+      if (!cells) {
+        // Filled arrays stay packed (no holes), which keeps the indexed reads fast.
+        cells = {
+          counts: new Array<CounterCell | undefined>(OPERATION_SERIES * RESULTS.length).fill(
+            undefined,
+          ),
+          durations: new Array<HistogramCell | undefined>(OPERATION_SERIES).fill(undefined),
+        };
+        operationCells.set(map, cells);
+      }
+      const series = API_INDEX[api] * OPERATIONS.length + OPERATION_INDEX[operation];
+      const count = series * RESULTS.length + RESULT_INDEX[result];
+      (cells.counts[count] ??= operations.cell({ map, api, operation, result })).value++;
+      (cells.durations[series] ??= duration.cell({ map, api, operation })).observe(seconds);
     },
-    nearCacheHits: new Counter({
+    nearCacheHits: new CellCounter({
       name: name('near_cache_hits_total'),
       help: 'Member near-cache hits.',
       labelNames: ['map'],
       registers,
     }),
-    nearCacheMisses: new Counter({
+    nearCacheMisses: new CellCounter({
       name: name('near_cache_misses_total'),
       help: 'Member near-cache misses.',
       labelNames: ['map'],
       registers,
     }),
-    invalidationsSent: new Counter({
+    invalidationsSent: new CellCounter({
       name: name('invalidations_sent_total'),
       help: 'Invalidation events sent.',
       labelNames: ['map', 'target'],
       registers,
     }),
-    invalidationsReceived: new Counter({
+    invalidationsReceived: new CellCounter({
       name: name('invalidations_received_total'),
       help: 'Invalidation events received from other members.',
       labelNames: ['map'],
       registers,
     }),
-    invalidationsDropped: new Counter({
+    invalidationsDropped: new CellCounter({
       name: name('invalidations_dropped_total'),
       help: 'Invalidations that could not be delivered.',
       labelNames: ['map', 'reason'],
       registers,
     }),
-    invalidationLag: new Histogram({
+    invalidationLag: new CellHistogram({
       name: name('invalidation_lag_seconds'),
       help: "Time from the owner's change to this member applying the invalidation.",
       labelNames: ['map'],
@@ -242,7 +294,7 @@ export function createNodeMetrics({
       help: 'Open Hazelcast client connections.',
       registers,
     }),
-    protocolErrors: new Counter({
+    protocolErrors: new CellCounter({
       name: name('protocol_errors_total'),
       help: 'Connections closed or requests refused for bad input.',
       labelNames: ['reason'],

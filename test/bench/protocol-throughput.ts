@@ -7,7 +7,11 @@
  *
  *   npm run bench -- protocol-throughput [--seconds 10] [--concurrency 64] [--keys 10000]
  *                                        [--value-bytes 100] [--get-ratio 0.9] [--warmup 3] [--rounds 5]
- *                                        [--no-hazelcast]
+ *                                        [--no-hazelcast] [--baseline PATH/main.js]
+ *
+ * `--baseline` adds a second MetadataCache node run from another build (e.g. the previous
+ * commit's `cache-node/dist/main.js` built elsewhere), measured in the same interleaved rounds,
+ * so a change is compared with what it replaces under the same machine load.
  */
 import hz from 'hazelcast-client';
 import { Redis } from 'ioredis';
@@ -34,6 +38,8 @@ interface Options {
   /** Measurement slices per target, interleaved across targets. */
   rounds: number;
   hazelcast: boolean;
+  /** main.js of another build to measure side by side ("metadatacache-baseline"). */
+  baseline: string | undefined;
 }
 
 function parse(argv: string[]): Options {
@@ -50,6 +56,7 @@ function parse(argv: string[]): Options {
     warmupSeconds: get('warmup', 3),
     rounds: get('rounds', 5),
     hazelcast: !argv.includes('--no-hazelcast'),
+    baseline: argv.includes('--baseline') ? argv[argv.indexOf('--baseline') + 1] : undefined,
   };
 }
 
@@ -156,6 +163,9 @@ export async function run(argv: string[]): Promise<void> {
   };
   try {
     await add('metadatacache', () => startMetadataCache(), hazelcastOps);
+    const baseline = o.baseline;
+    if (baseline)
+      await add('metadatacache-baseline', () => startMetadataCache({}, baseline), hazelcastOps);
     const noRedis = redisUnavailable();
     if (noRedis)
       console.log(
@@ -202,19 +212,32 @@ export async function run(argv: string[]): Promise<void> {
         }),
       );
     }
-    const ours = results.get('metadatacache')!;
-    const ratios: Record<string, number> = {};
-    for (const [name, label] of [
+    /** `subject` against Redis, the member and (for this build) the baseline build. */
+    const ratiosOf = (subject: LoadResult, others: (readonly [string, string])[]) => {
+      const ratios: Record<string, number> = {};
+      for (const [name, label] of others) {
+        const other = results.get(name);
+        if (!other) continue;
+        ratios[`opsVs${label}`] = Number((subject.opsPerSec / other.opsPerSec).toFixed(3));
+        ratios[`p50Vs${label}`] = Number((subject.p50Ms / other.p50Ms).toFixed(3));
+        ratios[`p99Vs${label}`] = Number((subject.p99Ms / other.p99Ms).toFixed(3));
+      }
+      return ratios;
+    };
+    const servers = [
       ['redis', 'Redis'],
       ['hazelcast', 'Hazelcast'],
-    ] as const) {
-      const other = results.get(name);
-      if (!other) continue;
-      ratios[`opsVs${label}`] = Number((ours.opsPerSec / other.opsPerSec).toFixed(3));
-      ratios[`p50Vs${label}`] = Number((ours.p50Ms / other.p50Ms).toFixed(3));
-      ratios[`p99Vs${label}`] = Number((ours.p99Ms / other.p99Ms).toFixed(3));
-    }
+    ] as const;
+    const ratios = ratiosOf(results.get('metadatacache')!, [
+      ...servers,
+      ['metadatacache-baseline', 'Baseline'],
+    ]);
     console.log(JSON.stringify({ bench: 'protocol-throughput', ratios }));
+    const base = results.get('metadatacache-baseline');
+    if (base) {
+      const baselineRatios = ratiosOf(base, [...servers]);
+      console.log(JSON.stringify({ bench: 'protocol-throughput', baselineRatios }));
+    }
   } finally {
     for (const r of running) {
       await r.ops.close().catch(() => undefined);

@@ -63,6 +63,7 @@ import {
   type ProtocolMetrics,
 } from './observability.js';
 import { SYNC_UNAVAILABLE, type MapService } from '../service/map-service.js';
+import { TurnClock } from '../store/turn-clock.js';
 import type { StoreApi, WriteOptions } from '../store/types.js';
 import { PartitionSequences } from '../nearcache/partition-sequences.js';
 import { clearPartitionOf, InvalidationHub, type Invalidation } from '../nearcache/invalidation.js';
@@ -80,6 +81,8 @@ export interface ProtocolServiceOptions {
   logger?: ProtocolLogger;
   metrics?: ProtocolMetrics;
   timers?: Timers;
+  /** Monotonic milliseconds for operation latencies (default performance.now). */
+  now?: () => number;
 }
 
 type Handler = (conn: ClientConnection, req: Request) => Reply | Promise<Reply>;
@@ -136,6 +139,14 @@ export class ProtocolService implements RequestDispatcher {
   private readonly maps: MapService;
   private readonly logger: ProtocolLogger;
   private readonly metrics: ProtocolMetrics;
+  private readonly now: () => number;
+  /**
+   * When an operation started: the first reading in a synchronous run, shared by every request
+   * of one socket read (the batch is handled in one run). So a latency is the time from the
+   * node taking up the batch to the reply being ready, waiting behind earlier requests included,
+   * for one clock reading per batch instead of one per request.
+   */
+  private readonly started: TurnClock;
   private readonly handlers = new Map<number, Handler>();
   private readonly connections = new Set<ClientConnection>();
   /** Connections that asked for cluster view events, with the registration's correlation id. */
@@ -154,6 +165,8 @@ export class ProtocolService implements RequestDispatcher {
     this.maps = opts.maps;
     this.logger = opts.logger ?? silentLogger;
     this.metrics = opts.metrics ?? noMetrics;
+    this.now = opts.now ?? (() => performance.now());
+    this.started = new TurnClock(this.now);
     this.localUuid = opts.view.localMember.uuid;
     this.sequences = opts.sequences ?? new PartitionSequences(opts.view.partitionCount);
     const inv = opts.invalidation ?? { batchMaxDelayMillis: 0, batchSize: 100 };
@@ -440,15 +453,15 @@ export class ProtocolService implements RequestDispatcher {
     work: () => Promise<T>,
     result: (v: T) => OperationResult = () => 'ok',
   ): Promise<T> {
-    const start = performance.now();
+    const start = this.started.now();
     try {
       const v = await work();
-      this.metrics.operation(map, operation, result(v), (performance.now() - start) / 1000);
+      this.metrics.operation(map, operation, result(v), (this.now() - start) / 1000);
       return v;
     } catch (err) {
       const kind = errorFor(err).kind;
       const outcome: OperationResult = kind === ErrorCode.HAZELCAST ? 'error' : 'rejected';
-      this.metrics.operation(map, operation, outcome, (performance.now() - start) / 1000);
+      this.metrics.operation(map, operation, outcome, (this.now() - start) / 1000);
       throw err;
     }
   }
@@ -461,7 +474,7 @@ export class ProtocolService implements RequestDispatcher {
     value: T,
     result: (v: T) => OperationResult = () => 'ok',
   ): T {
-    this.metrics.operation(map, operation, result(value), (performance.now() - start) / 1000);
+    this.metrics.operation(map, operation, result(value), (this.now() - start) / 1000);
     return value;
   }
 
@@ -469,7 +482,7 @@ export class ProtocolService implements RequestDispatcher {
   private opSyncFailed(map: string, operation: OperationName, start: number, err: unknown): never {
     const outcome: OperationResult =
       errorFor(err).kind === ErrorCode.HAZELCAST ? 'error' : 'rejected';
-    this.metrics.operation(map, operation, outcome, (performance.now() - start) / 1000);
+    this.metrics.operation(map, operation, outcome, (this.now() - start) / 1000);
     throw err;
   }
 
@@ -496,7 +509,7 @@ export class ProtocolService implements RequestDispatcher {
       const { name, key } = nameKey(req, 8);
       if (this.maps.getSync) {
         // Served from memory without a promise when the MapService can (see MapService.getSync).
-        const start = performance.now();
+        const start = this.started.now();
         let v: Buffer | undefined | typeof SYNC_UNAVAILABLE;
         try {
           v = this.maps.getSync(name, key);
@@ -523,7 +536,7 @@ export class ProtocolService implements RequestDispatcher {
         );
         if (kind === 'set') {
           if (this.maps.setSync) {
-            const start = performance.now();
+            const start = this.started.now();
             let done: boolean;
             try {
               done = this.maps.setSync(name, key, value, opts);

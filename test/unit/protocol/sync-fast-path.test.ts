@@ -64,9 +64,11 @@ class FakeTransport implements Transport {
 const flush = () => new Promise((r) => setImmediate(r));
 const corrOf = (m: Message) => m[0].content.readBigInt64LE(4);
 
-async function setup() {
+/** `now`: the service's clock (milliseconds); operation latencies are recorded in `seconds`. */
+async function setup(now?: () => number) {
   const { maps, counts } = syncMaps();
   const ops: [string, string, OperationResult][] = [];
+  const seconds: number[] = [];
   const service = new ProtocolService({
     view: singleMemberView({
       memberUuid: '11111111-2222-4333-8444-555555555555',
@@ -81,8 +83,12 @@ async function setup() {
       protocolError: () => undefined,
       invalidationsSent: () => undefined,
       invalidationsDropped: () => undefined,
-      operation: (map, op, result) => void ops.push([map, op, result]),
+      operation: (map, op, result, s) => {
+        ops.push([map, op, result]);
+        seconds.push(s);
+      },
     },
+    ...(now ? { now } : {}),
   });
   const t = new FakeTransport();
   const conn = new ClientConnection(
@@ -103,8 +109,10 @@ async function setup() {
     b.writeBigInt64LE(v);
     return b;
   };
-  const get = (corr: bigint, map = 'm') =>
-    conn.receive(request(0x010200, corr, p, long(0n), [map, key]));
+  const getRequest = (corr: bigint, map = 'm') => request(0x010200, corr, p, long(0n), [map, key]);
+  const get = (corr: bigint, map = 'm') => conn.receive(getRequest(corr, map));
+  /** Several requests arriving in one socket read. */
+  const batch = (...requests: Buffer[]) => conn.receive(Buffer.concat(requests));
   const set = (corr: bigint, value: string) =>
     conn.receive(
       request(0x010f00, corr, p, Buffer.concat([long(0n), long(-1n)]), [
@@ -113,7 +121,7 @@ async function setup() {
         encodeString(value),
       ]),
     );
-  return { counts, t, ops, get, set, key };
+  return { counts, t, ops, seconds, get, getRequest, batch, set, key };
 }
 
 describe('synchronous MapService paths in the protocol service', () => {
@@ -144,6 +152,29 @@ describe('synchronous MapService paths in the protocol service', () => {
     expect(s.t.received[1][1].content).toEqual(encodeString('v1'));
     expect(s.counts.syncGets + s.counts.syncSets).toBe(0);
     expect(s.ops.map(([, op, r]) => `${op}:${r}`)).toEqual(['set:ok', 'get:hit']);
+  });
+
+  it('times the requests of one read from when the node took up the read (one clock reading)', async () => {
+    let ms = 1000;
+    let readings = 0;
+    // Every reading advances the clock 1 ms, so each latency shows which readings it spans.
+    const s = await setup(() => {
+      readings++;
+      return (ms += 1);
+    });
+    s.ops.length = 0;
+    s.seconds.length = 0;
+    readings = 0;
+    s.batch(s.getRequest(1n), s.getRequest(2n), s.getRequest(3n));
+    expect(s.ops.map(([, op]) => op)).toEqual(['get', 'get', 'get']);
+    // Start (reading 1) shared; ends at readings 2, 3, 4: waiting behind earlier requests counts.
+    expect(readings).toBe(4);
+    expect(s.seconds.map((x) => Math.round(x * 1e6))).toEqual([1000, 2000, 3000]);
+    await flush();
+    // The next read takes up a new start.
+    s.get(4n);
+    expect(readings).toBe(6);
+    expect(Math.round(s.seconds[3] * 1e6)).toBe(1000);
   });
 
   it('turns a sync path error into the error response and a rejected metric', async () => {

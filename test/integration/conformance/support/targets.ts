@@ -110,7 +110,11 @@ function handle(
   return { name, host, port, pid: child.pid, stop };
 }
 
-export async function startMetadataCache(config: Record<string, unknown> = {}): Promise<Target> {
+/** `main`: another build's main.js (benchmarks compare builds side by side); default NODE_MAIN. */
+export async function startMetadataCache(
+  config: Record<string, unknown> = {},
+  main: string = NODE_MAIN,
+): Promise<Target> {
   const host = '127.0.0.1';
   const port = await freePort();
   const httpPort = await freePort();
@@ -123,7 +127,7 @@ export async function startMetadataCache(config: Record<string, unknown> = {}): 
       member: { host, port, httpPort },
     }),
   );
-  const child = spawn(process.execPath, [NODE_MAIN, '--config', file], {
+  const child = spawn(process.execPath, [main, '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const t = handle('metadatacache', child, host, port, dir);
