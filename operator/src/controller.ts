@@ -30,6 +30,12 @@ export interface ControllerOptions {
 }
 
 const MANAGED = 'app.kubernetes.io/managed-by=metadatacache-operator';
+/**
+ * A child's change is acted on this long after the first one: a StatefulSet whose status changes
+ * several times while its pods start, or the children one reconcile just created, cost one
+ * reconcile (and at most one status write) instead of one each.
+ */
+const OWNED_CHANGE_COALESCE_MS = 250;
 const MEMBER_PODS = 'app.kubernetes.io/name=metadatacache';
 
 /** The MetadataCache key an owned object belongs to (owner reference or instance label). */
@@ -105,7 +111,7 @@ export class Controller {
       // Listed objects carry no kind: the informer's kind names it.
       if (verb === 'delete') late.cluster?.forget({ ...obj, kind });
       const key = ownerKey(obj);
-      if (key) this.enqueue(key);
+      if (key) this.enqueue(key, OWNED_CHANGE_COALESCE_MS);
     };
     const statefulSets = supervise<k8s.V1StatefulSet>(
       'statefulsets',
@@ -211,8 +217,8 @@ export class Controller {
     return this.running && this.informers.every((i) => i.hasSynced);
   }
 
-  private enqueue(key: string): void {
-    if (this.running) this.queue.add(key);
+  private enqueue(key: string, afterMs = 0): void {
+    if (this.running) this.queue.addAfter(key, afterMs);
   }
 
   async start(): Promise<void> {

@@ -7,6 +7,8 @@
  *
  *   bash scripts/kube/netns-run.sh npm run bench -- operator-apply --counts 1,100,1000
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { startKube, waitFor } from '../helpers/kube.js';
@@ -51,6 +53,26 @@ const apiserverWrites = (text: string) =>
       ? `${l.resource ?? '?'}${l.subresource ? `/${l.subresource}` : ''}`
       : undefined,
   );
+
+/**
+ * CPU seconds used so far by each control-plane process (Linux /proc; user + system). Per resource
+ * they say what a burst cost the apiserver, independently of how busy the machine was.
+ */
+function controlPlaneCpu(stateDir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const name of ['apiserver', 'etcd', 'controller-manager']) {
+    try {
+      const pid = readFileSync(join(stateDir, `${name}.pid`), 'utf8').trim();
+      // Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (Number(fields[11]) + Number(fields[12])) / 100); // USER_HZ is 100 on Linux
+    } catch {
+      // Not Linux, or the process is gone: reported as missing.
+    }
+  }
+  return out;
+}
 
 /** The difference of two counter snapshots, divided by `per`, largest first. */
 function perResource(before: Map<string, number>, after: Map<string, number>, per: number) {
@@ -178,6 +200,7 @@ export async function run(argv: string[]): Promise<void> {
       const names = Array.from({ length: n }, (_, i) => `b${batch}-${i}`);
       const apiBefore = apiserverWrites(await apiserverMetrics());
       const opBefore = operatorWrites(await operatorMetrics());
+      const cpuBefore = controlPlaneCpu(kube.state.stateDir);
       const t0 = performance.now();
       await inBatches(names, 50, async (name) => {
         created.set(name, performance.now());
@@ -224,6 +247,11 @@ export async function run(argv: string[]): Promise<void> {
       // the last statuses while the last Available arrives).
       const apiWrites = perResource(apiBefore, apiserverWrites(await apiserverMetrics()), n);
       const opWrites = perResource(opBefore, operatorWrites(await operatorMetrics()), n);
+      const cpuMsPerResource = perResource(
+        cpuBefore,
+        controlPlaneCpu(kube.state.stateDir),
+        n / 1000,
+      );
       const rss = await op.metric('process_resident_memory_bytes');
       const heap = await op.metric('nodejs_heap_size_used_bytes');
       // CPU seconds next to the wall time show whether the operator (or this process, which also
@@ -254,6 +282,7 @@ export async function run(argv: string[]): Promise<void> {
           operator_writes_by_kind: opWrites,
           apiserver_writes_per_resource: total(apiWrites),
           apiserver_writes_by_resource: apiWrites,
+          control_plane_cpu_ms_per_resource: cpuMsPerResource,
           ref_create_p50_ms: round(refP50),
           sts_p50_vs_ref_create: round(quantile(toSts, 0.5) / refP50),
         }),

@@ -100,6 +100,19 @@ describe('WorkQueue', () => {
     expect({ runs, maxConcurrent }).toEqual({ runs: 2, maxConcurrent: 1 });
   });
 
+  it('runs a key once for a burst of delayed adds (children changing in quick succession)', async () => {
+    const { timers, calls, queue } = setup({});
+    for (let i = 0; i < 4; i++) {
+      queue.addAfter('a', 250);
+      await timers.advance(50);
+    }
+    expect(calls).toEqual([]);
+    await timers.advance(100);
+    expect(calls).toEqual(['a']);
+    await timers.advance(1000);
+    expect(calls).toEqual(['a']);
+  });
+
   it('reports depth and stops taking work after stop()', async () => {
     const { calls, queue } = setup({});
     await queue.stop();
