@@ -37,6 +37,37 @@ describe('snapshots', () => {
     expect(fresh.store.map('b')!.has(k('x'))).toBe(false);
   });
 
+  test('loads in chunks: frames larger than a read chunk and many frames across chunk edges', async () => {
+    const made = makeStore([{ name: 'big', maxSizeBytes: 64 << 20 }]);
+    const big = made.store.map('big')!;
+    // 3 MiB spans several 1 MiB reads; 20 000 small entries put frame edges inside every chunk.
+    const huge = Buffer.alloc(3 << 20);
+    for (let i = 0; i < huge.length; i += 4096) huge[i] = i % 251;
+    big.set(k('huge'), huge);
+    for (let i = 0; i < 20_000; i++) big.set(k(`e${i}`), v(`value ${i}`.repeat(1 + (i % 7))));
+    const path = join(dir, 'snap.bin');
+    expect(await made.store.saveSnapshot(path)).toEqual({ ok: true, maps: 1, entries: 20_001 });
+    const fresh = makeStore([{ name: 'big', maxSizeBytes: 64 << 20 }]);
+    expect(await fresh.store.loadSnapshot(path)).toEqual({ ok: true, maps: 1, entries: 20_001 });
+    const loaded = fresh.store.map('big')!;
+    expect(loaded.peek(k('huge'))?.equals(huge)).toBe(true);
+    for (const i of [0, 1, 6999, 19_999]) {
+      expect(loaded.peek(k(`e${i}`))?.equals(v(`value ${i}`.repeat(1 + (i % 7))))).toBe(true);
+    }
+  });
+
+  test('a corrupt frame length is reported as truncation, not allocated', async () => {
+    const { store } = filled();
+    const path = join(dir, 'snap.bin');
+    await store.saveSnapshot(path);
+    const c = readFileSync(path);
+    c.writeUInt32BE(0xfffffff0, 8 + 1); // the first frame claims almost 4 GiB
+    writeFileSync(path, c);
+    const r = await makeStore([{ name: 'a' }]).store.loadSnapshot(path);
+    expect(r).toMatchObject({ ok: false, entries: 0 });
+    expect(r.reason).toMatch(/truncated at byte 8: frame of 4294967280 bytes/);
+  });
+
   test('a missing file is reported', async () => {
     const { store } = makeStore();
     const r = await store.loadSnapshot(join(dir, 'none'));
