@@ -11,13 +11,26 @@
  * the invalidation event's arrival in each client (a hook on the client's near cache) relative to
  * the ack, and the re-read after it (`refetch`: visible − max(ack, event)), which locates the tail.
  *
+ * Writes are paced in batches: each timer tick sends every write whose scheduled time has passed,
+ * so 1000/s is reached (`achievedRate`; `sendLagMs` says how late sampled writes left). Per phase,
+ * `processes` gives each member's and the benchmark's CPU share, main-thread wake-ups (context
+ * switches) and read/write syscalls per write from /proc; `--probe` adds each member's event-loop
+ * delay and GC pauses (cluster-member-probe.js preloaded); `--cpu-prof DIR` also writes a CPU
+ * profile of each member per phase; `--member-main PATH` runs another build's main.js (before/after side by side).
+ *
  *   npm run bench -- cluster-invalidation [--rates 100,1000] [--seconds 3] [--keys 100]
+ *     [--probe] [--cpu-prof DIR] [--member-main PATH]
  */
+import { readFileSync } from 'node:fs';
+import { Agent, get as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import hz from 'hazelcast-client';
-import { converged, httpGet, TestCluster, waitFor } from '../integration/cluster/harness.js';
+import { converged, TestCluster, waitFor, type Member } from '../integration/cluster/harness.js';
 import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '2'];
+
+const TARGET_MS = 5;
 
 type Client = Awaited<ReturnType<typeof hz.Client.newHazelcastClient>>;
 
@@ -39,6 +52,82 @@ function hookInvalidations(map: object): Map<string, number> {
   return seen;
 }
 
+/** CPU time, main-thread context switches (wake-ups) and read/write syscalls of a process. */
+interface ProcCounters {
+  cpuMs: number;
+  kernelMs: number;
+  wakeups: number;
+  syscalls: number;
+}
+
+/** Linux /proc counters of `pid`; undefined elsewhere or once the process is gone. */
+function procCounters(pid: number | undefined): ProcCounters | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const ctxt = [...status.matchAll(/ctxt_switches:\s+(\d+)/g)].reduce((s, m) => s + +m[1], 0);
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const sys = [...io.matchAll(/^sysc[rw]:\s+(\d+)/gm)].reduce((s, m) => s + +m[1], 0);
+    return {
+      cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND,
+      kernelMs: (Number(f[12]) * 1000) / CLOCK_TICKS_PER_SECOND,
+      wakeups: ctxt,
+      syscalls: sys,
+    };
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux platform Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Per process over one phase: share of one core, wake-ups and syscalls per write. */
+function processFigures(
+  before: ProcCounters | undefined,
+  after: ProcCounters | undefined,
+  wallMs: number,
+  writes: number,
+) {
+  if (!before || !after) return undefined;
+  return {
+    cpuShare: Number(((after.cpuMs - before.cpuMs) / wallMs).toFixed(2)),
+    cpuMsPerWrite: Number(((after.cpuMs - before.cpuMs) / writes).toFixed(3)),
+    // Of which in the kernel (loopback TCP, epoll): what fewer messages and wake-ups save.
+    kernelMsPerWrite: Number(((after.kernelMs - before.kernelMs) / writes).toFixed(3)),
+    wakeupsPerWrite: Number(((after.wakeups - before.wakeups) / writes).toFixed(1)),
+    syscallsPerWrite: Number(((after.syscalls - before.syscalls) / writes).toFixed(1)),
+  };
+}
+
+/**
+ * Sends write i at start + i/rate, whatever the earlier writes' progress (an open loop: a slow
+ * write does not lower the rate): every write whose time has passed goes out in one timer tick,
+ * since a timer per write cannot pace 1000/s (timers fire at ≥ 1 ms granularity and fall behind).
+ */
+async function pace(
+  rate: number,
+  writes: number,
+  send: (i: number, lagMs: number) => Promise<void>,
+): Promise<void> {
+  const start = performance.now();
+  const due = (i: number) => start + (i * 1000) / rate;
+  const pending: Promise<void>[] = [];
+  let i = 0;
+  while (i < writes) {
+    const now = performance.now();
+    while (i < writes && due(i) <= now) {
+      pending.push(send(i, now - due(i)));
+      i++;
+    }
+    if (i < writes) await sleepUntil(due(i));
+  }
+  await Promise.all(pending);
+}
+
 const stats = (xs: number[]) => {
   const sorted = Float64Array.from(xs).sort();
   return {
@@ -47,12 +136,61 @@ const stats = (xs: number[]) => {
   };
 };
 
+/**
+ * An entry's body over HTTP with kept-alive connections: `fetch` (the harness's httpGet) costs the
+ * benchmark process about a millisecond of CPU per call, which delayed the readers of other
+ * writes sharing the process.
+ */
+function httpGetBody(agent: Agent, m: Member, map: string, key: string): Promise<string> {
+  const url = `${m.httpUrl}/v1/maps/${map}/entries/${encodeURIComponent(key)}`;
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { agent, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('error', reject);
+    })
+      .on('timeout', function (this: { destroy(e: Error): void }) {
+        this.destroy(new Error(`HTTP GET ${url} timed out`));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Asks every member's probe (cluster-member-probe.js) for its figures since the last ask. */
+async function readProbes(members: Member[]): Promise<unknown[]> {
+  const seen = members.map((m) => m.logs.length);
+  for (const m of members) m.child.kill('SIGUSR2');
+  const lines: unknown[] = members.map(() => undefined);
+  await waitFor(
+    () =>
+      members.every((m, n) => {
+        const line = m.logs.slice(seen[n]).find((l) => l.includes('"probe":"member"'));
+        if (line) lines[n] = JSON.parse(line) as unknown;
+        return line !== undefined;
+      }),
+    5000,
+    'the member probes',
+  );
+  return lines;
+}
+
 export async function run(argv: string[]): Promise<void> {
   const rates = arg(argv, 'rates', '100,1000').split(',').map(Number);
   const seconds = Number(arg(argv, 'seconds', '3'));
   const keys = Number(arg(argv, 'keys', '100'));
+  const probe = argv.includes('--probe') || arg(argv, 'cpu-prof', '') !== '';
+  const profileDir = arg(argv, 'cpu-prof', '');
+  const memberMain = arg(argv, 'member-main', '');
+  if (memberMain) process.env.MDC_MEMBER_MAIN = memberMain;
+  if (profileDir) process.env.MDC_PROBE_PROFILE_DIR = profileDir;
+  if (probe) {
+    const preload = fileURLToPath(new URL('cluster-member-probe.js', import.meta.url));
+    process.env.MDC_MEMBER_NODE_ARGS = `--import ${preload}`;
+  }
   const cluster = new TestCluster();
   const clients: Client[] = [];
+  const agent = new Agent({ keepAlive: true });
   try {
     const members = await cluster.start(3);
     await waitFor(() => converged(cluster, 3), 30_000, 'the cluster to converge');
@@ -75,78 +213,103 @@ export async function run(argv: string[]): Promise<void> {
     const arrivals = readers.map((r) => hookInvalidations(r));
     for (let i = 0; i < keys; i++) await w.set(`k${i}`, -1);
     for (let i = 0; i < keys; i++) for (const r of readers) await r.get(`k${i}`);
+    const pids = [...members.map((m) => m.child.pid), process.pid];
+    const processNames = [...members.map((_, n) => `member${n + 1}`), 'bench'];
     let version = 0;
     for (const rate of rates) {
       const latencies: number[] = [];
+      const slowest: string[] = [];
       const ackMs: number[] = [];
+      const lagMs: number[] = [];
       const seen = readers.map(() => ({
         visible: [] as number[],
         event: [] as number[],
         refetch: [] as number[],
       }));
       const httpLate: number[] = [];
-      const pending: Promise<void>[] = [];
       const writes = Math.max(1, Math.round(rate * seconds));
       // Every write is checked at low rates; a sample of 100/s at high ones (the pollers cost CPU).
       const every = Math.max(1, Math.round(rate / 100));
+      if (probe) await readProbes(members);
+      const countersBefore = pids.map(procCounters);
       const start = performance.now();
-      for (let i = 0; i < writes; i++) {
-        await sleepUntil(start + (i * 1000) / rate);
+      await pace(rate, writes, async (i, lag) => {
         const key = `k${i % keys}`;
         const value = ++version;
         const sampled = i % every === 0;
         const sent = performance.now();
-        const write = w.set(key, value).then(async () => {
-          if (!sampled) return;
-          const acked = performance.now();
-          ackMs.push(acked - sent);
-          await Promise.all(
-            readers.map(async (r, n) => {
-              // A later write to the same key also satisfies the check (>=).
-              while ((await r.get(key)) < value) await tick();
-              const visible = performance.now();
-              const event = arrivals[n].get(key) ?? acked;
-              seen[n].visible.push(visible - acked);
-              seen[n].event.push(event - acked);
-              seen[n].refetch.push(visible - Math.max(acked, event));
-            }),
-          );
-          latencies.push(performance.now() - acked);
-          // HTTP on a member: the owner waited for members' invalidation acks before acking.
-          const m = members[i % members.length];
-          const got = await httpGet(m, 'nc', key);
-          if (Number(got.body) < value) httpLate.push(value);
-        });
-        if (rate <= 100) await write;
-        else pending.push(write);
-      }
-      await Promise.all(pending);
-      const elapsed = (performance.now() - start) / 1000;
+        await w.set(key, value);
+        if (!sampled) return;
+        const acked = performance.now();
+        ackMs.push(acked - sent);
+        lagMs.push(lag);
+        const visibleAt = await Promise.all(
+          readers.map(async (r, n) => {
+            // A later write to the same key also satisfies the check (>=).
+            while ((await r.get(key)) < value) await tick();
+            const visible = performance.now();
+            const event = arrivals[n].get(key) ?? acked;
+            seen[n].visible.push(visible - acked);
+            seen[n].event.push(event - acked);
+            seen[n].refetch.push(visible - Math.max(acked, event));
+            return visible;
+          }),
+        );
+        const last = Math.max(...visibleAt);
+        latencies.push(last - acked);
+        slowest.push(readerNames[visibleAt.indexOf(last)]);
+        // HTTP on a member: the owner waited for members' invalidation acks before acking.
+        const m = members[i % members.length];
+        const body = await httpGetBody(agent, m, 'nc', key);
+        if (!(Number(body) >= value)) httpLate.push(value);
+      });
+      const wallMs = performance.now() - start;
+      const countersAfter = pids.map(procCounters);
+      const probes = probe ? await readProbes(members) : [];
+      const processes = processNames.map((name, n) => ({
+        name,
+        ...processFigures(countersBefore[n], countersAfter[n], wallMs, writes),
+        ...(probes[n] ? { probe: probes[n] } : {}),
+      }));
       const sorted = Float64Array.from(latencies).sort();
+      const tail = latencies.map((l, n) => [l, n]).filter(([l]) => l > TARGET_MS);
+      const tailBy: Record<string, number> = {};
+      for (const [, n] of tail) tailBy[slowest[n]] = (tailBy[slowest[n]] ?? 0) + 1;
       console.log(
         JSON.stringify({
           bench: 'cluster-invalidation',
           members: 3,
           readers: readers.length,
           targetRate: rate,
-          achievedRate: Math.round(writes / elapsed),
+          achievedRate: Math.round(writes / (wallMs / 1000)),
           samples: latencies.length,
           p50Ms: Number(percentile(sorted, 0.5).toFixed(3)),
           p99Ms: Number(percentile(sorted, 0.99).toFixed(3)),
           maxMs: Number(sorted[sorted.length - 1].toFixed(3)),
-          p99VsTarget5Ms: Number((percentile(sorted, 0.99) / 5).toFixed(2)),
+          p99VsTarget5Ms: Number((percentile(sorted, 0.99) / TARGET_MS).toFixed(2)),
           httpStaleAfterAck: httpLate.length,
           writeAckMs: stats(ackMs),
+          // How late sampled writes left against their schedule (the pacer falling behind).
+          sendLagMs: stats(lagMs),
+          // Samples over the target, by the reader that saw the value last.
+          over5Ms: tail.length,
+          over5MsBySlowestReader: tailBy,
           byReader: readerNames.map((reader, n) => ({
             reader,
             visibleMs: stats(seen[n].visible),
             eventAfterAckMs: stats(seen[n].event),
             refetchMs: stats(seen[n].refetch),
           })),
+          // Cores used by all four processes (2 = this machine saturated by them alone).
+          coresUsed: Number(
+            processes.reduce((s, p) => s + ('cpuShare' in p ? (p.cpuShare ?? 0) : 0), 0).toFixed(2),
+          ),
+          processes,
         }),
       );
     }
   } finally {
+    agent.destroy();
     await Promise.all(clients.map((c) => c.shutdown().catch(() => undefined)));
     await cluster.stopAll();
   }

@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { MemberTransport } from '../../../cache-node/src/cluster/transport.js';
 
-const MAIN = fileURLToPath(new URL('../../../cache-node/dist/main.js', import.meta.url));
+/**
+ * The member program; benchmarks may point MDC_MEMBER_MAIN at another build (before/after runs
+ * side by side) and pass node flags in MDC_MEMBER_NODE_ARGS (e.g. `--cpu-prof`), space-separated.
+ */
+const memberMain = () =>
+  process.env.MDC_MEMBER_MAIN ??
+  fileURLToPath(new URL('../../../cache-node/dist/main.js', import.meta.url));
+const nodeArgs = () => (process.env.MDC_MEMBER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 export interface Member {
   name: string;
@@ -96,7 +103,7 @@ export class TestCluster {
     };
     const file = join(this.dir, `${host}-${port}.yaml`);
     await writeFile(file, JSON.stringify(config));
-    const child = spawn(process.execPath, [MAIN, '--config', file], {
+    const child = spawn(process.execPath, [...nodeArgs(), memberMain(), '--config', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) =>
