@@ -35,7 +35,7 @@ const MANAGED = 'app.kubernetes.io/managed-by=metadatacache-operator';
  * several times while its pods start, or the children one reconcile just created, cost one
  * reconcile (and at most one status write) instead of one each.
  */
-const OWNED_CHANGE_COALESCE_MS = 250;
+const OWNED_CHANGE_COALESCE_MS = 200;
 const MEMBER_PODS = 'app.kubernetes.io/name=metadatacache';
 
 /** The MetadataCache key an owned object belongs to (owner reference or instance label). */
@@ -98,7 +98,6 @@ export class Controller {
             })) as Promise<k8s.KubernetesListObject<CacheObject>>,
       undefined,
       (obj, verb) => {
-        this.updateResourceGauge();
         // Status-only updates (our own writes) do not change the generation: nothing to do.
         if (verb === 'update' && obj.status?.observedGeneration === obj.metadata?.generation)
           return;
@@ -191,6 +190,7 @@ export class Controller {
       now: () => new Date(timers.now()),
       randomBytes: (n) => randomBytes(n),
     });
+    metrics.countResourcesWith(() => this.countByCondition());
     this.queue = new WorkQueue({
       timers,
       concurrency: o.concurrency ?? 4,
@@ -246,7 +246,8 @@ export class Controller {
     }, this.o.resyncMs ?? 300_000);
   }
 
-  private updateResourceGauge(): void {
+  /** MetadataCaches in the informer cache by condition and status (the resources gauge). */
+  private countByCondition(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const type of CONDITION_TYPES) {
       for (const s of ['True', 'False', 'Unknown'] as ConditionStatus[])
@@ -258,9 +259,6 @@ export class Controller {
         counts.set(`${type}/${status}`, (counts.get(`${type}/${status}`) ?? 0) + 1);
       }
     }
-    for (const [k, v] of counts) {
-      const [condition, status] = k.split('/') as [string, string];
-      this.o.metrics.resources.set({ condition, status }, v);
-    }
+    return counts;
   }
 }

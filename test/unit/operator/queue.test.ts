@@ -103,8 +103,8 @@ describe('WorkQueue', () => {
   it('runs a key once for a burst of delayed adds (children changing in quick succession)', async () => {
     const { timers, calls, queue } = setup({});
     for (let i = 0; i < 4; i++) {
-      queue.addAfter('a', 250);
-      await timers.advance(50);
+      queue.addAfter('a', 200);
+      await timers.advance(40);
     }
     expect(calls).toEqual([]);
     await timers.advance(100);
