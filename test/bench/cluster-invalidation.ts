@@ -14,7 +14,7 @@
  * Writes are paced in batches: each timer tick sends every write whose scheduled time has passed,
  * so 1000/s is reached (`achievedRate`; `sendLagMs` says how late sampled writes left). Per phase,
  * `processes` gives each member's and the benchmark's CPU share, main-thread wake-ups (context
- * switches) and read/write syscalls per write from /proc; `--probe` adds each member's event-loop
+ * switches) and read/write syscalls per write from /proc; `--probe` adds each process's event-loop
  * delay and GC pauses (cluster-member-probe.js preloaded); `--cpu-prof DIR` also writes a CPU
  * profile of each member per phase; `--member-main PATH` runs another build's main.js (before/after side by side).
  *
@@ -23,6 +23,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent, get as httpRequest } from 'node:http';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import hz from 'hazelcast-client';
 import { converged, TestCluster, waitFor, type Member } from '../integration/cluster/harness.js';
@@ -157,6 +158,49 @@ function httpGetBody(agent: Agent, m: Member, map: string, key: string): Promise
   });
 }
 
+/** The benchmark process's own event-loop delay and GC pauses (as the member probe reports). */
+function selfProbe() {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let pauses: number[] = [];
+  let major = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      pauses.push(e.duration);
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const ms = (ns: number) => Number((ns / 1e6).toFixed(3));
+  return {
+    /** Figures since the last call, then reset. */
+    read() {
+      const out = {
+        loopDelayMs: {
+          p50: ms(delay.percentile(50)),
+          p99: ms(delay.percentile(99)),
+          max: ms(delay.max),
+        },
+        gc: {
+          count: pauses.length,
+          major,
+          totalMs: Number(pauses.reduce((s, d) => s + d, 0).toFixed(2)),
+          maxMs: Number(Math.max(0, ...pauses).toFixed(2)),
+        },
+      };
+      delay.reset();
+      pauses = [];
+      major = 0;
+      return out;
+    },
+    stop() {
+      delay.disable();
+      gc.disconnect();
+    },
+  };
+}
+
 /** Asks every member's probe (cluster-member-probe.js) for its figures since the last ask. */
 async function readProbes(members: Member[]): Promise<unknown[]> {
   const seen = members.map((m) => m.logs.length);
@@ -191,6 +235,7 @@ export async function run(argv: string[]): Promise<void> {
   const cluster = new TestCluster();
   const clients: Client[] = [];
   const agent = new Agent({ keepAlive: true });
+  const own = probe ? selfProbe() : undefined;
   try {
     const members = await cluster.start(3);
     await waitFor(() => converged(cluster, 3), 30_000, 'the cluster to converge');
@@ -231,6 +276,7 @@ export async function run(argv: string[]): Promise<void> {
       // Every write is checked at low rates; a sample of 100/s at high ones (the pollers cost CPU).
       const every = Math.max(1, Math.round(rate / 100));
       if (probe) await readProbes(members);
+      own?.read();
       const countersBefore = pids.map(procCounters);
       const start = performance.now();
       await pace(rate, writes, async (i, lag) => {
@@ -265,7 +311,7 @@ export async function run(argv: string[]): Promise<void> {
       });
       const wallMs = performance.now() - start;
       const countersAfter = pids.map(procCounters);
-      const probes = probe ? await readProbes(members) : [];
+      const probes: unknown[] = probe ? [...(await readProbes(members)), own?.read()] : [];
       const processes = processNames.map((name, n) => ({
         name,
         ...processFigures(countersBefore[n], countersAfter[n], wallMs, writes),
@@ -310,6 +356,7 @@ export async function run(argv: string[]): Promise<void> {
     }
   } finally {
     agent.destroy();
+    own?.stop();
     await Promise.all(clients.map((c) => c.shutdown().catch(() => undefined)));
     await cluster.stopAll();
   }

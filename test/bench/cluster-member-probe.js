@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 const profileDir = process.env.MDC_PROBE_PROFILE_DIR;
 const session = profileDir ? new Session() : undefined;
@@ -39,8 +39,12 @@ function nextProfile(done) {
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 let gcPauses = [];
+let majorGcs = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPauses.push(e.duration);
+  for (const e of list.getEntries()) {
+    gcPauses.push(e.duration);
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+  }
 }).observe({ entryTypes: ['gc'] });
 
 const ms = (ns) => Number((ns / 1e6).toFixed(3));
@@ -49,6 +53,7 @@ process.on('SIGUSR2', () => {
   const line = figures();
   delay.reset();
   gcPauses = [];
+  majorGcs = 0;
   nextProfile(() => process.stderr.write(line));
 });
 
@@ -64,6 +69,7 @@ function figures() {
     },
     gc: {
       count: sorted.length,
+      major: majorGcs,
       totalMs: Number(total.toFixed(2)),
       maxMs: Number((sorted[sorted.length - 1] ?? 0).toFixed(2)),
     },
