@@ -20,6 +20,7 @@
  *
  *   npm run bench -- cluster-invalidation [--rates 100,1000] [--seconds 3] [--keys 100]
  *     [--probe] [--cpu-prof DIR] [--member-main PATH]
+ *   (members' node flags: MDC_MEMBER_NODE_ARGS='--single-threaded-gc' npm run bench -- ...)
  */
 import { readFileSync } from 'node:fs';
 import { Agent, get as httpRequest } from 'node:http';
@@ -230,7 +231,8 @@ export async function run(argv: string[]): Promise<void> {
   if (profileDir) process.env.MDC_PROBE_PROFILE_DIR = profileDir;
   if (probe) {
     const preload = fileURLToPath(new URL('cluster-member-probe.js', import.meta.url));
-    process.env.MDC_MEMBER_NODE_ARGS = `--import ${preload}`;
+    // Appended: node flags already given in MDC_MEMBER_NODE_ARGS (e.g. GC settings) stay.
+    process.env.MDC_MEMBER_NODE_ARGS = `${process.env.MDC_MEMBER_NODE_ARGS ?? ''} --import ${preload}`;
   }
   const cluster = new TestCluster();
   const clients: Client[] = [];
