@@ -25,6 +25,7 @@ import { mayFoundCluster } from './founding.js';
 import { MemberNearCache } from './member-near-cache.js';
 import type { MemberInfo } from './member-info.js';
 import { DEFAULT_TIMING, Membership, type MembershipTiming } from './membership.js';
+import { outranks, standingOf } from './membership-rules.js';
 import { Migrator } from './migration.js';
 import {
   computePartitionTable,
@@ -160,7 +161,7 @@ export class Cluster implements Routing {
       {
         onViewChange: () => this.onViewChange(),
         onEpoch: () => this.notifyView(),
-        onEvicted: () => void this.resetAndRejoin(),
+        onEvicted: (by) => void this.resetAndRejoin(by),
       },
       {
         extra: () => ({
@@ -306,8 +307,14 @@ export class Cluster implements Routing {
   assertReady(): void {
     if (this.stopped) throw new ClusterUnavailableError('member is shutting down');
     if (!this.established) throw new ClusterUnavailableError('member is joining the cluster');
-    if (!this.membership.isTrusted()) {
+    const state = this.membership.servingState();
+    if (state === 'stalled') {
       throw new ClusterUnavailableError('member is confirming its membership after a stall');
+    }
+    if (state === 'minority') {
+      throw new ClusterUnavailableError(
+        'member cannot reach a majority of the cluster (partitioned?); not serving until it can',
+      );
     }
   }
 
@@ -376,9 +383,11 @@ export class Cluster implements Routing {
    * answered, or after the join window), so members starting together agree on one table; on a
    * StatefulSet, ordinal 0 (founding.ts explains why).
    */
-  private async join(): Promise<void> {
+  private async join(rejoinThrough?: string): Promise<void> {
     const windowMs = this.opts.joinWindowMs ?? 3000;
     const started = Date.now();
+    // Evicted by a member that is up and established: its table is the one to join.
+    if (rejoinThrough !== undefined && (await this.adoptTableFrom(rejoinThrough))) return;
     while (!this.stopped) {
       const peers = this.membership.members().filter((m) => m.id !== this.selfId);
       // Prefer the group that wins a merge (the smallest cluster id), so a rejoin lands there.
@@ -395,7 +404,9 @@ export class Cluster implements Routing {
         mayFoundCluster({
           selfId: this.selfId,
           peerIds: peers.map((m) => m.id),
-          allAnswered: this.membership.allDiscoveredAnswered(),
+          // Only answers since this join started: after an eviction, older ones are from peers
+          // that may have removed us (founding alone on them split the cluster).
+          allAnswered: this.membership.allDiscoveredAnswered(started),
           elapsedMs: Date.now() - started,
           joinWindowMs: windowMs,
           statefulSetOrdinals: this.opts.statefulSetOrdinals === true,
@@ -419,14 +430,21 @@ export class Cluster implements Routing {
 
   /**
    * Two established groups that meet (members started apart, or a partition healed) would serve
-   * conflicting tables: the group with the greater cluster id drops its data and rejoins.
+   * conflicting tables: the lower-ranked group (fewer members; see outranks) drops its data and
+   * rejoins, so the majority that kept taking writes keeps them; the cluster id breaks ties.
    */
   private checkSplit(): void {
     if (!this.established || this.stopped) return;
+    const mine = this.membership.standing();
     for (const m of this.membership.members()) {
       const r = this.membership.reportOf(m.id);
       if (r?.established !== true || typeof r.clusterId !== 'string') continue;
-      if (r.clusterId < this.clusterIdValue) {
+      if (r.clusterId === this.clusterIdValue) continue;
+      const theirs = standingOf(r);
+      const theyWin = theirs
+        ? outranks(theirs, mine) || (!outranks(mine, theirs) && r.clusterId < this.clusterIdValue)
+        : r.clusterId < this.clusterIdValue;
+      if (theyWin) {
         this.opts.log.warn(`met cluster ${r.clusterId} through ${m.id}; merging into it`);
         void this.resetAndRejoin();
         return;
@@ -551,7 +569,7 @@ export class Cluster implements Routing {
     return this.clusterIdValue;
   }
 
-  private async resetAndRejoin(): Promise<void> {
+  private async resetAndRejoin(rejoinThrough?: string): Promise<void> {
     if (!this.established) {
       this.membership.newIncarnation();
       return;
@@ -563,7 +581,7 @@ export class Cluster implements Routing {
     this.nearCache.clear();
     for (const name of this.opts.store.mapNames()) this.opts.store.getMap(name)?.clear();
     this.membership.newIncarnation();
-    await this.join();
+    await this.join(rejoinThrough);
   }
 
   // ---- requests from peers -----------------------------------------------------------------------

@@ -12,7 +12,18 @@ import type { Channel, Message } from './channel.js';
 import type { DiscoveredAddress, Discovery } from './discovery/types.js';
 import type { MemberInfo } from './member-info.js';
 import { memberPortFor } from './member-info.js';
-import { adoptEpoch, aliveIds, epochAfterChange, stalled, viewKey } from './membership-rules.js';
+import {
+  adoptEpoch,
+  aliveIds,
+  epochAfterChange,
+  inMinority,
+  nextQuorumBase,
+  outranks,
+  stalled,
+  standingOf,
+  viewKey,
+  type GroupStanding,
+} from './membership-rules.js';
 import type { ClusterLog, MemberTransport } from './transport.js';
 
 export interface MembershipTiming {
@@ -43,8 +54,11 @@ export interface MembershipListener {
   onViewChange(): void;
   /** Only the agreed version moved (same members). */
   onEpoch(): void;
-  /** Peers removed this member while it was unreachable: its data can no longer be trusted. */
-  onEvicted(): void;
+  /**
+   * Peers removed this member while it was unreachable, and their group outranks ours: our data
+   * can no longer be trusted. `by` is the member that said so (it is reachable and serving).
+   */
+  onEvicted(by: string | undefined): void;
 }
 
 interface Peer {
@@ -81,6 +95,10 @@ export class Membership {
   private graceUntil = 0;
   private stallAt = 0;
   private suspect = false;
+  /** See nextQuorumBase; `viewSince` is when the view last changed. */
+  private quorumBase = 1;
+  private viewSince: number;
+  private minorityLogged = false;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -97,6 +115,7 @@ export class Membership {
     this.view = [self];
     this.viewId = viewKey([self.id]);
     this.lastTickAt = now();
+    this.viewSince = now();
   }
 
   start(): void {
@@ -156,8 +175,37 @@ export class Membership {
    * every peer confirmed it still counts this member in (or evicted it, which resets it).
    */
   isTrusted(): boolean {
+    return this.servingState() === 'serving';
+  }
+
+  /** Why this member may not serve partition data now: after a stall, or in a minority. */
+  servingState(): 'serving' | 'stalled' | 'minority' {
     this.checkStall();
-    return !this.suspect;
+    if (this.suspect) return 'stalled';
+    this.settleQuorum();
+    const minority = inMinority(this.view.length, this.quorumBase);
+    if (minority !== this.minorityLogged) {
+      this.minorityLogged = minority;
+      if (minority) {
+        this.log.warn(
+          `only ${this.view.length} of the last ${this.quorumBase} members reachable: not serving until a majority is back`,
+        );
+      } else this.log.info('a majority of members is reachable again; serving');
+    }
+    return minority ? 'minority' : 'serving';
+  }
+
+  /** Lets the quorum base follow a view that has been stable long enough (nextQuorumBase). */
+  private settleQuorum(): void {
+    const size = this.view.length;
+    this.quorumBase = nextQuorumBase({
+      base: this.quorumBase,
+      oldSize: size,
+      newSize: size,
+      leftGracefully: 0,
+      stableMs: this.now() - this.viewSince,
+      settleMs: 2 * this.timing.failureTimeoutMs,
+    });
   }
 
   /** Runs before anything that judges peers by time: after a stall, our clock jumped, not theirs. */
@@ -165,11 +213,16 @@ export class Membership {
     if (stalled(this.lastTickAt, this.now(), this.timing.stallThresholdMs)) this.onStall();
   }
 
-  /** Every discovered address is connected and has answered a heartbeat. */
-  allDiscoveredAnswered(): boolean {
+  /**
+   * Every discovered address is connected and has answered a heartbeat (at or after `since`: a
+   * member rejoining after an eviction must not count answers from before it).
+   */
+  allDiscoveredAnswered(since = -Infinity): boolean {
     return [...this.peers.values()]
       .filter((p) => p.discovered)
-      .every((p) => p.channel?.isOpen === true && p.lastHeardAt !== undefined);
+      .every(
+        (p) => p.channel?.isOpen === true && p.lastHeardAt !== undefined && p.lastHeardAt >= since,
+      );
   }
 
   /** Announce a graceful leave: peers stop assigning partitions to this member. */
@@ -182,6 +235,11 @@ export class Membership {
   newIncarnation(): void {
     this.incarnation = (this.incarnation + 1) & 0x7fffffff;
     this.suspect = false;
+    // We dropped our data: the peers we removed are not stale to us any more (holding on would
+    // ignore their answers, and answer them "evicted", forever).
+    this.removed.clear();
+    // Data dropped, nothing to protect: judge the majority from the view we rejoin with.
+    this.quorumBase = this.view.length;
   }
 
   /** Answers a peer's heartbeat (op 'ping'). */
@@ -193,13 +251,21 @@ export class Membership {
     return { header: { ...this.pingFields(), evicted: removedInc === inc }, buffers: [] };
   }
 
+  /** This member's group as heartbeats report it (see outranks). */
+  standing(): GroupStanding {
+    return { size: this.view.length, lowestId: this.view[0].id };
+  }
+
   private pingFields(): Record<string, unknown> {
+    const standing = this.standing();
     return {
       op: 'ping',
       epoch: this.epoch,
       view: this.viewId,
       inc: this.incarnation,
       leaving: this.leaving,
+      size: standing.size,
+      lowest: standing.lowestId,
       ...this.state.extra(),
     };
   }
@@ -289,10 +355,19 @@ export class Membership {
 
   private onPingAnswer(p: Peer, h: Record<string, unknown>, sentAt: number): void {
     if (h.evicted === true) {
+      // Both sides of a healed network partition removed each other, so both hear "evicted".
+      // Only the lower-ranked group resets; a stalled member always does (its view is stale).
+      const theirs = standingOf(h);
+      if (!this.suspect && theirs && outranks(this.standing(), theirs)) {
+        this.log.info(
+          `member ${p.info?.id ?? p.key} removed this member too; our group outranks its group, so it rejoins`,
+        );
+        return;
+      }
       this.log.warn(
         `member ${p.info?.id ?? p.key} removed this member while it was unreachable; rejoining`,
       );
-      this.listener.onEvicted();
+      this.listener.onEvicted(p.info?.id);
       return;
     }
     const inc = Number(h.inc);
@@ -368,12 +443,17 @@ export class Membership {
     const nextView = viewKey(ids);
     const leavingChanged = viewKey([...leaving]) !== viewKey([...this.leavingIds]);
     if (nextView === this.viewId && !leavingChanged) return;
+    const stale: Channel[] = [];
     if (nextView !== this.viewId) {
       for (const m of this.view) {
         if (!infos.has(m.id)) {
           const peer = [...this.peers.values()].find((p) => p.info?.id === m.id);
           const inc = Number(peer?.lastReport?.inc);
           if (Number.isFinite(inc)) this.removed.set(m.id, inc);
+          // A connection that carried no answer for the failure timeout may be one the network
+          // dropped silently (a partition): TCP would keep it "open" and retransmit into it with
+          // backoff long after the network heals. Dial afresh instead.
+          if (peer?.channel?.isOpen) stale.push(peer.channel);
           this.log.warn(`member ${m.id} left the view (no heartbeat answer or connection lost)`);
         }
       }
@@ -383,9 +463,25 @@ export class Membership {
       );
       this.epoch = epochAfterChange(this.epoch, highest);
     }
+    if (nextView !== this.viewId) {
+      const now = this.now();
+      this.quorumBase = nextQuorumBase({
+        base: this.quorumBase,
+        oldSize: this.view.length,
+        newSize: ids.length,
+        leftGracefully: this.view.filter((m) => !infos.has(m.id) && this.leavingIds.has(m.id))
+          .length,
+        stableMs: now - this.viewSince,
+        settleMs: 2 * this.timing.failureTimeoutMs,
+      });
+      this.viewSince = now;
+    }
     this.view = ids.map((id) => infos.get(id)!);
     this.viewId = nextView;
     this.leavingIds = leaving;
     this.listener.onViewChange();
+    this.servingState(); // logs entering or leaving a minority as it happens
+    // After the view is updated: closing runs onClose, which recomputes (now a no-op).
+    for (const c of stale) c.close('no heartbeat answer within the failure timeout');
   }
 }

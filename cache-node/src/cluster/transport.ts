@@ -2,7 +2,7 @@
  * Member transport: a listener for peers' connections and outbound connections to peers, each
  * authenticated by a `hello` exchange (cluster name + credentials) before anything else flows.
  */
-import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
+import { connect as netConnect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { checkHelloAuth, makeHelloAuth, type ClusterCredentials } from './auth.js';
 import { Channel, type ChannelOptions, type Message } from './channel.js';
 import { isMemberInfo, type MemberInfo } from './member-info.js';
@@ -132,7 +132,11 @@ export class MemberTransport {
 
   private dial(host: string, port: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host, port });
+      // Dial from the address we listen on, so peers (and firewalls, and a partition) see one
+      // address per member both ways; the kernel would otherwise pick the route's source.
+      const self = this.opts.self.host;
+      const bind = isIP(self) !== 0 && self !== '0.0.0.0' && self !== '::';
+      const socket = netConnect({ host, port, ...(bind ? { localAddress: self } : {}) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect to ${host}:${port} timed out`));

@@ -289,7 +289,10 @@ let lastStates: string[] = [];
 export const describeStates = (): string => lastStates.join('; ');
 
 /** Every running member sees `n` members, serves, and has finished migrating. */
-export async function converged(cluster: TestCluster, n: number): Promise<boolean> {
+export async function converged(
+  cluster: Pick<TestCluster, 'running'>,
+  n: number,
+): Promise<boolean> {
   const states = await Promise.all(cluster.running().map((m) => memberState(m)));
   lastStates = states.map((s) =>
     s
