@@ -14,12 +14,60 @@
  * just-started node and the clients are still compiling code and growing their heaps, which
  * shows as millisecond pauses).
  *
+ * Next to the figures, each rate reports what could have made samples slow: the node's GC pauses
+ * and event-loop delay during the rate (from its /metrics, scraped before and after), the same
+ * for the benchmark process, and with `--attribute` (Linux) how long the node's and this
+ * process's main threads waited for a CPU during every sample over 2 ms (run-queue time from
+ * /proc/PID/task/PID/schedstat; reading it costs ~20 µs per sample, so it is off by default).
+ *
  *   npm run bench -- invalidation-latency [--rates 10,100,1000] [--seconds 3] [--min-samples 200]
- *                                         [--warmup 2] [--keys 100]
+ *                                         [--warmup 2] [--keys 100] [--attribute]
  */
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import hz from 'hazelcast-client';
 import { startMetadataCache } from '../integration/conformance/support/targets.js';
 import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
+
+/** A sample slower than this is the target's miss (docs/protocol.md). */
+const SLOW_MS = 2;
+/** Run-queue wait that counts as the reason a slow sample was slow. */
+const WAITED_MS = 0.5;
+/**
+ * Event-loop delay is sampled by a timer of this period (prom-client's default, and ours below);
+ * the histogram holds whole periods, so lateness is the maximum minus the period.
+ */
+const LOOP_RESOLUTION_MS = 10;
+
+/** Milliseconds the main thread of `pid` has waited for a CPU since it started (Linux). */
+function runQueueMs(pid: number): number {
+  const [, waitNs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ');
+  return Number(waitNs) / 1e6;
+}
+
+/** GC pauses and event-loop delay of a node process, from its Prometheus text (prom-client defaults). */
+interface ProcessHealth {
+  gcPauses: number;
+  gcMs: number;
+  /** How late the event loop ran a timer, at most. */
+  loopLateMaxMs: number;
+}
+
+function nodeHealth(text: string): ProcessHealth {
+  const sum = (metric: string) =>
+    [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce(
+      (a, m) => a + Number(m[1]),
+      0,
+    );
+  return {
+    gcPauses: sum('nodejs_gc_duration_seconds_count'),
+    gcMs: sum('nodejs_gc_duration_seconds_sum') * 1000,
+    // Reset by every scrape: the maximum since the previous one.
+    loopLateMaxMs: Math.max(0, sum('nodejs_eventloop_lag_max_seconds') * 1000 - LOOP_RESOLUTION_MS),
+  };
+}
+
+const round3 = (x: number) => Number(x.toFixed(3));
 
 export const defaultArgs = ['--seconds', '2'];
 
@@ -29,7 +77,21 @@ export async function run(argv: string[]): Promise<void> {
   const keys = Number(arg(argv, 'keys', '100'));
   const minSamples = Number(arg(argv, 'min-samples', '200'));
   const warmupSeconds = Number(arg(argv, 'warmup', '2'));
+  const attribute = argv.includes('--attribute');
   const target = await startMetadataCache();
+  const nodePid = target.pid!;
+  const scrape = async () => nodeHealth(await (await fetch(`${target.httpUrl}/metrics`)).text());
+  // This process's own pauses, for the same comparison.
+  const gc = { pauses: 0, ms: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.pauses++;
+      gc.ms += e.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loopDelay.enable();
   const cfg = (nearCache: boolean) => ({
     network: { clusterMembers: [`${target.host}:${target.port}`] },
     ...(nearCache ? { nearCaches: { nc: { invalidateOnChange: true } } } : {}),
@@ -44,8 +106,11 @@ export async function run(argv: string[]): Promise<void> {
     for (let i = 0; i < keys; i++) await r.get(`k${i}`); // B caches every key
     let version = 0;
     /** `writes` writes paced at `rate` per second; the visibility latencies (ms) and duration. */
+    /** Samples over SLOW_MS, by which process waited for a CPU during them (with --attribute). */
+    const slow = { nodeWaited: 0, benchWaited: 0, neither: 0 };
     const measure = async (rate: number, writes: number) => {
       const latencies: number[] = [];
+      slow.nodeWaited = slow.benchWaited = slow.neither = 0;
       const polls: Promise<void>[] = [];
       const start = performance.now();
       for (let i = 0; i < writes; i++) {
@@ -54,11 +119,20 @@ export async function run(argv: string[]): Promise<void> {
         const value = ++version;
         const write = w.set(key, value).then(() => {
           const acked = performance.now();
+          const waited = attribute ? [runQueueMs(nodePid), runQueueMs(process.pid)] : [];
           polls.push(
             (async () => {
               // A later write to the same key also satisfies the check (>=).
               while ((await r.get(key)) < value) await tick();
-              latencies.push(performance.now() - acked);
+              const ms = performance.now() - acked;
+              latencies.push(ms);
+              if (attribute && ms > SLOW_MS) {
+                const node = runQueueMs(nodePid) - waited[0];
+                const bench = runQueueMs(process.pid) - waited[1];
+                if (node >= WAITED_MS) slow.nodeWaited++;
+                if (bench >= WAITED_MS) slow.benchWaited++;
+                if (node < WAITED_MS && bench < WAITED_MS) slow.neither++;
+              }
             })(),
           );
         });
@@ -73,7 +147,11 @@ export async function run(argv: string[]): Promise<void> {
     if (warmupSeconds > 0) await measure(200, Math.round(200 * warmupSeconds));
     for (const rate of rates) {
       const writes = Math.max(1, Math.round(rate * seconds), minSamples);
+      const nodeBefore = await scrape();
+      const gcBefore = { ...gc };
+      loopDelay.reset();
       const { latencies, elapsed } = await measure(rate, writes);
+      const nodeAfter = await scrape();
       const sorted = Float64Array.from(latencies).sort();
       console.log(
         JSON.stringify({
@@ -81,13 +159,30 @@ export async function run(argv: string[]): Promise<void> {
           targetRate: rate,
           achievedRate: Math.round(writes / elapsed),
           samples: latencies.length,
-          p50Ms: Number(percentile(sorted, 0.5).toFixed(3)),
-          p99Ms: Number(percentile(sorted, 0.99).toFixed(3)),
-          maxMs: Number(sorted[sorted.length - 1].toFixed(3)),
+          p50Ms: round3(percentile(sorted, 0.5)),
+          p99Ms: round3(percentile(sorted, 0.99)),
+          // Nearest rank: with 200 samples the p99 is the 2nd-slowest sample.
+          p99IsNthSlowest:
+            sorted.length - Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length)),
+          maxMs: round3(sorted[sorted.length - 1]),
+          [`over${SLOW_MS}Ms`]: sorted.filter((x) => x > SLOW_MS).length,
+          ...(attribute ? { slowSamplesWhere: { ...slow } } : {}),
+          nodeProcess: {
+            gcPauses: nodeAfter.gcPauses - nodeBefore.gcPauses,
+            gcMs: round3(nodeAfter.gcMs - nodeBefore.gcMs),
+            loopLateMaxMs: round3(nodeAfter.loopLateMaxMs),
+          },
+          benchProcess: {
+            gcPauses: gc.pauses - gcBefore.pauses,
+            gcMs: round3(gc.ms - gcBefore.ms),
+            loopLateMaxMs: round3(Math.max(0, loopDelay.max / 1e6 - LOOP_RESOLUTION_MS)),
+          },
         }),
       );
     }
   } finally {
+    gcObserver.disconnect();
+    loopDelay.disable();
     await reader.shutdown();
     await writer.shutdown();
     await target.stop();
