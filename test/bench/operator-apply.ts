@@ -96,6 +96,8 @@ export async function run(argv: string[]): Promise<void> {
       counts: { type: 'string', default: '1,100' },
       // false: no test kubelet, measure only apply -> StatefulSet (large bursts).
       available: { type: 'string', default: 'true' },
+      // A directory: the operator writes a V8 CPU profile there when it stops.
+      'cpu-prof': { type: 'string' },
     },
   });
   const measureAvailable = values.available !== 'false';
@@ -111,7 +113,12 @@ export async function run(argv: string[]): Promise<void> {
   const kube = await startKube();
   await installCrd(kube);
   const ns = await kube.createNamespace('mdc-bench');
-  const op = await startOperator(kube, ns, { extraArgs: ['--concurrency', '8'] });
+  const op = await startOperator(kube, ns, {
+    extraArgs: ['--concurrency', '8'],
+    ...(values['cpu-prof']
+      ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] }
+      : {}),
+  });
   const kubelet = new ProcessKubelet({
     kubeConfig: kube.kubeConfig,
     namespace: ns,

@@ -12,40 +12,33 @@ import type { V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { ProcessKubelet } from '../../helpers/process-kubelet.js';
 import { repoRoot } from '../../helpers/kube-control-plane.js';
-import { crdEstablished, startKube, waitFor, type Kube } from '../../helpers/kube.js';
+import { crdEstablished, waitFor, type Kube } from '../../helpers/kube.js';
 import type { MetadataCacheResource } from '../../../operator/src/api/types.js';
 import { ANNOTATIONS } from '../../../operator/src/api/constants.js';
 import { authChecksum } from '../../../operator/src/build/secret.js';
-import {
-  cacheYaml,
-  getJson,
-  installCrd,
-  maybeGet,
-  startOperator,
-  type OperatorProcess,
-} from './harness.js';
+import { cacheYaml, getJson, maybeGet, setUpOperatorTest, type OperatorTest } from './harness.js';
 
 jest.setTimeout(90_000);
 
 const MONITORING_CRDS = join(repoRoot, 'test', 'e2e', 'chart', 'fixtures', 'monitoring-crds.yaml');
 
+let t: OperatorTest | undefined;
 let kube: Kube;
 let ns: string;
-let op: OperatorProcess | undefined;
 let kubelet: ProcessKubelet | undefined;
 
 beforeAll(async () => {
-  kube = await startKube({ dedicated: true });
-  await installCrd(kube);
-  ns = await kube.createNamespace('mdc-children');
-  // A short resync stands in for "the next reconcile" (Secrets and CRDs are not watched).
-  op = await startOperator(kube, ns, { extraArgs: ['--resync-seconds', '2'] });
+  t = await setUpOperatorTest('mdc-children', {
+    dedicated: true,
+    // A short resync stands in for "the next reconcile" (Secrets and CRDs are not watched).
+    operator: { extraArgs: ['--resync-seconds', '2'] },
+  });
+  ({ kube, ns } = t);
 }, 180_000);
 
 afterAll(async () => {
   await kubelet?.stop();
-  await op?.stop();
-  await kube?.stop();
+  await t?.stop();
 }, 60_000);
 
 const monitorCondition = async (name: string) => {

@@ -4,23 +4,21 @@
  * field.
  */
 import { jest } from '@jest/globals';
-import { startKube, type Kube } from '../../helpers/kube.js';
-import { cacheYaml, getJson, installCrd } from './harness.js';
+import type { Kube } from '../../helpers/kube.js';
+import { cacheYaml, getJson, setUpOperatorTest, type OperatorTest } from './harness.js';
 
 jest.setTimeout(60_000);
 
+let t: OperatorTest | undefined;
 let kube: Kube;
 let ns: string;
 
 beforeAll(async () => {
-  kube = await startKube();
-  await installCrd(kube);
-  ns = await kube.createNamespace('mdc-crd');
+  t = await setUpOperatorTest('mdc-crd', { operator: false });
+  ({ kube, ns } = t);
 }, 120_000);
 
-afterAll(async () => {
-  await kube?.stop();
-});
+afterAll(() => t?.stop());
 
 const map = (over: Record<string, unknown> = {}) => ({ name: 'products', ...over });
 

@@ -18,15 +18,15 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import hz from 'hazelcast-client';
 import { ProcessKubelet } from '../../helpers/process-kubelet.js';
-import { startKube, waitFor, type Kube } from '../../helpers/kube.js';
+import { waitFor, type Kube } from '../../helpers/kube.js';
 import type { MetadataCacheResource } from '../../../operator/src/api/types.js';
 import {
   cacheYaml,
   getJson,
-  installCrd,
   maybeGet,
-  startOperator,
+  setUpOperatorTest,
   type OperatorProcess,
+  type OperatorTest,
 } from './harness.js';
 
 type Client = Awaited<ReturnType<typeof hz.Client.newHazelcastClient>>;
@@ -44,6 +44,7 @@ const SPEC = {
   maps: [{ name: 'products', maxEntries: 100_000 }],
 };
 
+let t: OperatorTest | undefined;
 let kube: Kube;
 let ns: string;
 let op: OperatorProcess | undefined;
@@ -63,10 +64,8 @@ function requirePodNetwork(): void {
 
 beforeAll(async () => {
   requirePodNetwork();
-  kube = await startKube();
-  await installCrd(kube);
-  ns = await kube.createNamespace('mdc-e2e');
-  op = await startOperator(kube, ns);
+  t = await setUpOperatorTest('mdc-e2e');
+  ({ kube, ns, op } = t);
   kubelet = new ProcessKubelet({
     kubeConfig: kube.kubeConfig,
     namespace: ns,
@@ -80,8 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.shutdown().catch(() => undefined);
   await kubelet?.stop();
-  await op?.stop();
-  await kube?.stop();
+  await t?.stop();
 }, 90_000);
 
 /** On failure: every member and operator log line goes to a file; the last few go in the error. */

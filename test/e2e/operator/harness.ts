@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../../helpers/kube-control-plane.js';
-import { crdEstablished, waitFor, type Kube } from '../../helpers/kube.js';
+import { crdEstablished, startKube, waitFor, type Kube } from '../../helpers/kube.js';
 
 export const CRD_FILE = join(repoRoot, 'crds', 'metadatacache.yaml');
 const OPERATOR_MAIN = join(repoRoot, 'operator', 'dist', 'main.js');
@@ -41,11 +41,12 @@ export interface OperatorProcess {
 export async function startOperator(
   kube: Kube,
   namespace: string,
-  opts: { id?: string; leaderElect?: boolean; extraArgs?: string[] } = {},
+  opts: { id?: string; leaderElect?: boolean; extraArgs?: string[]; nodeArgs?: string[] } = {},
 ): Promise<OperatorProcess> {
   const port = await freePort();
   const id = opts.id ?? `op-${port}`;
   const args = [
+    ...(opts.nodeArgs ?? []),
     OPERATOR_MAIN,
     '--http-host',
     '127.0.0.1',
@@ -103,6 +104,49 @@ export async function startOperator(
     { timeoutMs: 40_000 },
   );
   return op;
+}
+
+export type OperatorOptions = NonNullable<Parameters<typeof startOperator>[2]>;
+
+export interface OperatorTest {
+  kube: Kube;
+  /** A fresh namespace, deleted by stop() on a shared control plane. */
+  ns: string;
+  /** The operator watching `ns`, unless the file asked for none. */
+  op: OperatorProcess | undefined;
+  /** Stops the operator, then the control plane (or leaves the shared one clean). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The preamble of every operator e2e file: a control plane (the tier's shared one, or a private
+ * one for files that restart components or install cluster-wide CRDs), the MetadataCache CRD, a
+ * fresh namespace and an operator process watching it (`operator: false` for none). Whatever was
+ * started is stopped again if a later step fails.
+ */
+export async function setUpOperatorTest(
+  namespacePrefix: string,
+  options: { dedicated?: boolean; operator?: false | OperatorOptions } = {},
+): Promise<OperatorTest> {
+  const kube = await startKube(options.dedicated ? { dedicated: true } : {});
+  try {
+    await installCrd(kube);
+    const ns = await kube.createNamespace(namespacePrefix);
+    const op =
+      options.operator === false ? undefined : await startOperator(kube, ns, options.operator);
+    return {
+      kube,
+      ns,
+      op,
+      stop: async () => {
+        await op?.stop();
+        await kube.stop();
+      },
+    };
+  } catch (err) {
+    await kube.stop();
+    throw err;
+  }
 }
 
 export const cacheYaml = (name: string, spec: Record<string, unknown>): string =>

@@ -7,34 +7,36 @@ import { jest } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { ProcessKubelet } from '../../helpers/process-kubelet.js';
-import { startKube, waitFor, type Kube } from '../../helpers/kube.js';
+import { waitFor, type Kube } from '../../helpers/kube.js';
 import type { MetadataCacheResource } from '../../../operator/src/api/types.js';
 import {
   cacheYaml,
   getJson,
-  installCrd,
   maybeGet,
+  setUpOperatorTest,
   startOperator,
   type OperatorProcess,
+  type OperatorTest,
 } from './harness.js';
 
 jest.setTimeout(90_000);
 
+let t: OperatorTest | undefined;
 let kube: Kube;
 let ns: string;
+// Operators are started by the tests: one, then two electing a leader.
 const operators: OperatorProcess[] = [];
 const kubelets: ProcessKubelet[] = [];
 
 beforeAll(async () => {
-  kube = await startKube();
-  await installCrd(kube);
-  ns = await kube.createNamespace('mdc-op');
+  t = await setUpOperatorTest('mdc-op', { operator: false });
+  ({ kube, ns } = t);
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(kubelets.map((k) => k.stop()));
   await Promise.all(operators.map((o) => o.stop()));
-  await kube?.stop();
+  await t?.stop();
 }, 60_000);
 
 const getCache = (name: string) =>
@@ -234,6 +236,19 @@ describe('with one operator', () => {
     expect(text).toMatch(
       /metadatacache_operator_writes_total\{kind="StatefulSet",result="applied"\}/,
     );
+    // Counted at scrape time: every MetadataCache of the namespace once per condition type.
+    const names = await kube.kubectl(['-n', ns, 'get', 'mdc', '-o', 'name']);
+    const caches = names.stdout.split('\n').filter(Boolean).length;
+    expect(caches).toBeGreaterThan(0);
+    await waitFor('the resources gauge to count every MetadataCache', async () => {
+      const now = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
+      const counted = [
+        ...now.matchAll(
+          /metadatacache_operator_resources\{condition="Available",status="\w+"\} (\d+)/g,
+        ),
+      ].reduce((sum, m) => sum + Number(m[1]), 0);
+      return counted === caches ? true : undefined;
+    });
   });
 
   afterAll(async () => {

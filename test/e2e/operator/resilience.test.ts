@@ -3,27 +3,25 @@
  * plane, so other test files are not disturbed: a resource created afterwards is reconciled.
  */
 import { jest } from '@jest/globals';
-import { startKube, waitFor, type Kube } from '../../helpers/kube.js';
-import { cacheYaml, installCrd, maybeGet, startOperator, type OperatorProcess } from './harness.js';
+import { waitFor, type Kube } from '../../helpers/kube.js';
+import { cacheYaml, maybeGet, setUpOperatorTest, type OperatorTest } from './harness.js';
 
 jest.setTimeout(120_000);
 
+let t: OperatorTest | undefined;
 let kube: Kube;
-let op: OperatorProcess | undefined;
 let ns: string;
 
 beforeAll(async () => {
-  kube = await startKube({ dedicated: true });
-  await installCrd(kube);
-  ns = await kube.createNamespace('mdc-restart');
-  // A short stale-watch limit also exercises the watchdog's restarts while the test runs.
-  op = await startOperator(kube, ns, { extraArgs: ['--stale-watch-seconds', '20'] });
+  t = await setUpOperatorTest('mdc-restart', {
+    dedicated: true,
+    // A short stale-watch limit also exercises the watchdog's restarts while the test runs.
+    operator: { extraArgs: ['--stale-watch-seconds', '20'] },
+  });
+  ({ kube, ns } = t);
 }, 180_000);
 
-afterAll(async () => {
-  await op?.stop();
-  await kube?.stop();
-}, 60_000);
+afterAll(() => t?.stop(), 60_000);
 
 it('reconciles resources created after an apiserver restart', async () => {
   await kube.kubectl(['-n', ns, 'apply', '-f', '-'], {
@@ -42,7 +40,7 @@ it('reconciles resources created after an apiserver restart', async () => {
   await waitFor('configmap recreated', () =>
     maybeGet(kube, ['-n', ns, 'get', 'configmap', 'after-config']),
   );
-  expect(op!.proc.exitCode).toBeNull();
+  expect(t!.op!.proc.exitCode).toBeNull();
   // The dead watches were noticed and rebuilt, not left silently stopped.
-  expect(op!.logs.join('')).toMatch(/informer \w+ restarted/);
+  expect(t!.op!.logs.join('')).toMatch(/informer \w+ restarted/);
 });
