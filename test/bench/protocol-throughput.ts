@@ -12,7 +12,12 @@
  * `--baseline` adds a second MetadataCache node run from another build (e.g. the previous
  * commit's `cache-node/dist/main.js` built elsewhere), measured in the same interleaved rounds,
  * so a change is compared with what it replaces under the same machine load.
+ *
+ * Each target also reports the CPU its server process used per operation (`serverCpuUsPerOp`,
+ * all threads, from /proc/PID/stat on Linux): under load from other work, ops/s mostly measures
+ * scheduling, while CPU per operation measures the server's own cost.
  */
+import { readFileSync } from 'node:fs';
 import hz from 'hazelcast-client';
 import { Redis } from 'ioredis';
 import {
@@ -72,7 +77,24 @@ export interface LoadResult {
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Server CPU (user + system, every thread) per operation; absent without /proc. */
+  serverCpuUsPerOp?: number;
 }
+
+/** CPU seconds used so far by process `pid` (utime + stime), or undefined without /proc. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Fill every key, then an unmeasured run (the JVM member needs it to JIT-compile). */
 async function warm(ops: Ops, o: Options): Promise<void> {
@@ -138,6 +160,8 @@ interface Running {
   count: number;
   ms: number;
   latencies: number[];
+  /** Server CPU seconds during the measured slices (NaN once unreadable). */
+  cpu: number;
 }
 
 /**
@@ -155,7 +179,8 @@ export async function run(argv: string[]): Promise<void> {
   ) => {
     const target = await start();
     try {
-      running.push({ name, target, ops: await connect(target), count: 0, ms: 0, latencies: [] });
+      const ops = await connect(target);
+      running.push({ name, target, ops, count: 0, ms: 0, latencies: [], cpu: 0 });
     } catch (err) {
       await target.stop();
       throw err;
@@ -186,8 +211,10 @@ export async function run(argv: string[]): Promise<void> {
       for (let i = 0; i < running.length; i++) {
         const r = running[(round + i) % running.length];
         const t = performance.now();
+        const cpu = cpuSeconds(r.target.pid) ?? NaN;
         r.count += await slice(r.ops, o, sliceMs, r.latencies);
         r.ms += performance.now() - t;
+        r.cpu += (cpuSeconds(r.target.pid) ?? NaN) - cpu;
       }
     }
     const results = new Map<string, LoadResult>();
@@ -198,6 +225,9 @@ export async function run(argv: string[]): Promise<void> {
         opsPerSec: Math.round((r.count / r.ms) * 1000),
         p50Ms: Number(percentile(sorted, 0.5).toFixed(3)),
         p99Ms: Number(percentile(sorted, 0.99).toFixed(3)),
+        ...(Number.isFinite(r.cpu) && r.count > 0
+          ? { serverCpuUsPerOp: Number(((r.cpu / r.count) * 1e6).toFixed(2)) }
+          : {}),
       };
       results.set(r.name, result);
       console.log(
@@ -221,6 +251,10 @@ export async function run(argv: string[]): Promise<void> {
         ratios[`opsVs${label}`] = Number((subject.opsPerSec / other.opsPerSec).toFixed(3));
         ratios[`p50Vs${label}`] = Number((subject.p50Ms / other.p50Ms).toFixed(3));
         ratios[`p99Vs${label}`] = Number((subject.p99Ms / other.p99Ms).toFixed(3));
+        if (subject.serverCpuUsPerOp !== undefined && other.serverCpuUsPerOp !== undefined)
+          ratios[`cpuPerOpVs${label}`] = Number(
+            (subject.serverCpuUsPerOp / other.serverCpuUsPerOp).toFixed(3),
+          );
       }
       return ratios;
     };
