@@ -19,6 +19,10 @@
  * for the benchmark process, and with `--attribute` (Linux) how long the node's and this
  * process's main threads waited for a CPU during every sample over 2 ms (run-queue time from
  * /proc/PID/task/PID/schedstat; reading it costs ~20 µs per sample, so it is off by default).
+ * `bareRoundTrip` is the machine's floor measured right after each rate at the same pace: a bare
+ * Node echo server in its own process, one small message per sample (lib/echo-floor.ts); the
+ * visibility figure is one client round trip plus the protocol's work, so `p99VsBare` says how
+ * much of the tail is ours.
  *
  *   npm run bench -- invalidation-latency [--rates 10,100,1000] [--seconds 3] [--min-samples 200]
  *                                         [--warmup 2] [--keys 100] [--attribute]
@@ -28,6 +32,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import hz from 'hazelcast-client';
 import { startMetadataCache } from '../integration/conformance/support/targets.js';
 import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
+import { startEchoFloor } from './lib/echo-floor.js';
 
 /** A sample slower than this is the target's miss (docs/protocol.md). */
 const SLOW_MS = 2;
@@ -99,6 +104,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   const writer = await hz.Client.newHazelcastClient(cfg(false));
   const reader = await hz.Client.newHazelcastClient(cfg(true));
+  const floor = await startEchoFloor();
   try {
     const w = await writer.getMap<string, number>('nc');
     const r = await reader.getMap<string, number>('nc');
@@ -152,6 +158,8 @@ export async function run(argv: string[]): Promise<void> {
       loopDelay.reset();
       const { latencies, elapsed } = await measure(rate, writes);
       const nodeAfter = await scrape();
+      // The floor at the same rate and sample count, right after (same machine state).
+      const bare = await floor.measure(rate, latencies.length);
       const sorted = Float64Array.from(latencies).sort();
       console.log(
         JSON.stringify({
@@ -166,6 +174,8 @@ export async function run(argv: string[]): Promise<void> {
             sorted.length - Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length)),
           maxMs: round3(sorted[sorted.length - 1]),
           [`over${SLOW_MS}Ms`]: sorted.filter((x) => x > SLOW_MS).length,
+          bareRoundTrip: bare,
+          p99VsBare: round3(percentile(sorted, 0.99) / bare.p99Ms),
           ...(attribute ? { slowSamplesWhere: { ...slow } } : {}),
           nodeProcess: {
             gcPauses: nodeAfter.gcPauses - nodeBefore.gcPauses,
@@ -181,6 +191,7 @@ export async function run(argv: string[]): Promise<void> {
       );
     }
   } finally {
+    floor.close();
     gcObserver.disconnect();
     loopDelay.disable();
     await reader.shutdown();
