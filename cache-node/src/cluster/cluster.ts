@@ -122,6 +122,7 @@ export class Cluster implements Routing {
   private tableVersion = 0;
   private owners: string[] = [];
   private readonly viewListeners = new Set<() => void>();
+  private readonly resetListeners = new Set<() => void>();
   private notifyScheduled = false;
   private readonly inflightWrites = new Map<number, Set<Promise<unknown>>>();
   private hub: InvalidationHub | undefined;
@@ -161,7 +162,7 @@ export class Cluster implements Routing {
       {
         onViewChange: () => this.onViewChange(),
         onEpoch: () => this.notifyView(),
-        onEvicted: (by) => void this.resetAndRejoin(by),
+        onEvicted: () => void this.resetAndRejoin(),
       },
       {
         extra: () => ({
@@ -383,11 +384,9 @@ export class Cluster implements Routing {
    * answered, or after the join window), so members starting together agree on one table; on a
    * StatefulSet, ordinal 0 (founding.ts explains why).
    */
-  private async join(rejoinThrough?: string): Promise<void> {
+  private async join(): Promise<void> {
     const windowMs = this.opts.joinWindowMs ?? 3000;
     const started = Date.now();
-    // Evicted by a member that is up and established: its table is the one to join.
-    if (rejoinThrough !== undefined && (await this.adoptTableFrom(rejoinThrough))) return;
     while (!this.stopped) {
       const peers = this.membership.members().filter((m) => m.id !== this.selfId);
       // Prefer the group that wins a merge (the smallest cluster id), so a rejoin lands there.
@@ -569,7 +568,19 @@ export class Cluster implements Routing {
     return this.clusterIdValue;
   }
 
-  private async resetAndRejoin(rejoinThrough?: string): Promise<void> {
+  /**
+   * Called when this member drops its data to rejoin (it was cut off and the others moved on).
+   * The protocol closes its client connections then: a request a client sent while the network
+   * was cut can still sit in TCP's retransmission queue and arrive after the rejoin, where it
+   * would overwrite newer acknowledged writes; and the clients' near caches missed the
+   * invalidations of the cut, so they must re-register (which clears them).
+   */
+  onReset(fn: () => void): () => void {
+    this.resetListeners.add(fn);
+    return () => this.resetListeners.delete(fn);
+  }
+
+  private async resetAndRejoin(): Promise<void> {
     if (!this.established) {
       this.membership.newIncarnation();
       return;
@@ -580,8 +591,9 @@ export class Cluster implements Routing {
     this.target = undefined;
     this.nearCache.clear();
     for (const name of this.opts.store.mapNames()) this.opts.store.getMap(name)?.clear();
+    for (const fn of this.resetListeners) fn();
     this.membership.newIncarnation();
-    await this.join(rejoinThrough);
+    await this.join();
   }
 
   // ---- requests from peers -----------------------------------------------------------------------

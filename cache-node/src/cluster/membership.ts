@@ -56,9 +56,9 @@ export interface MembershipListener {
   onEpoch(): void;
   /**
    * Peers removed this member while it was unreachable, and their group outranks ours: our data
-   * can no longer be trusted. `by` is the member that said so (it is reachable and serving).
+   * can no longer be trusted.
    */
-  onEvicted(by: string | undefined): void;
+  onEvicted(): void;
 }
 
 interface Peer {
@@ -367,7 +367,7 @@ export class Membership {
       this.log.warn(
         `member ${p.info?.id ?? p.key} removed this member while it was unreachable; rejoining`,
       );
-      this.listener.onEvicted(p.info?.id);
+      this.listener.onEvicted();
       return;
     }
     const inc = Number(h.inc);

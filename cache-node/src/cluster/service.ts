@@ -22,6 +22,8 @@ export interface ClusterHandle {
   attachInvalidation(hub: InvalidationHub): void;
   isReady(): boolean;
   describe(): Record<string, unknown>;
+  /** `fn` runs when this member drops its data to rejoin (see Cluster.onReset). */
+  onReset(fn: () => void): () => void;
 }
 
 /** True when this member may have peers, i.e. the node needs the clustered data path. */

@@ -61,6 +61,11 @@ export function protocolService(): ProtocolNodeService {
         metrics: protocolMetrics(ctx.metrics),
       });
       cluster?.attachInvalidation(running.service.hub);
+      const protocol = running;
+      cluster?.onReset(() => {
+        const n = protocol.service.closeAll();
+        ctx.logger.warn('closed client connections after rejoining the cluster', { count: n });
+      });
       ctx.logger.info('hazelcast protocol listening', {
         host: running.address.host,
         port: running.server.port,
