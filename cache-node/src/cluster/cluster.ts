@@ -625,6 +625,10 @@ export class Cluster implements Routing {
       case 'backup':
       case 'bulk': {
         this.assertSameCluster(h);
+        // Only from members in our view: a removed one's data may be older than ours.
+        if (!this.membership.members().some((m) => m.id === peer.id)) {
+          throw new ClusterUnavailableError(`member ${peer.id} is not in this member's view`);
+        }
         const n = applyRecords(
           this.opts.store,
           decodeRecords(msg),

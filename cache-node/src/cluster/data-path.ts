@@ -496,7 +496,7 @@ export class ClusteredMapService implements MapService {
       return open.done;
     }
     const batch = { records: [...records], done: Promise.resolve() };
-    batch.done = new Promise<void>((resolve) => {
+    batch.done = new Promise<void>((resolve, reject) => {
       process.nextTick(() => {
         this.batches.delete(memberId);
         const channel = this.routing.channelTo(memberId);
@@ -509,7 +509,13 @@ export class ClusteredMapService implements MapService {
           () => resolve(),
           (err: unknown) => {
             this.opts.onBackupFailure(err as Error);
-            resolve();
+            // Not acknowledged: the write is only on this member, which may be the one cut off
+            // (its data is dropped when it rejoins). Retryable; the write may have been applied.
+            reject(
+              new ClusterUnavailableError(
+                `backup to member ${memberId} failed (${(err as Error).message}); the write may or may not be applied`,
+              ),
+            );
           },
         );
       });

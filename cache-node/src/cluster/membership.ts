@@ -454,6 +454,10 @@ export class Membership {
           // dropped silently (a partition): TCP would keep it "open" and retransmit into it with
           // backoff long after the network heals. Dial afresh instead.
           if (peer?.channel?.isOpen) stale.push(peer.channel);
+          // Its connection to us too: what it sent into the cut (backups of writes it took just
+          // before) would otherwise be delivered by TCP after the heal and overwrite newer data.
+          const inbound = this.transport.inboundFrom(m.id);
+          if (inbound?.isOpen) stale.push(inbound);
           this.log.warn(`member ${m.id} left the view (no heartbeat answer or connection lost)`);
         }
       }

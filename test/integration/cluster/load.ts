@@ -107,6 +107,10 @@ export class ClientWriteLoad {
       properties: {
         'hazelcast.logging.level': 'OFF',
         'hazelcast.client.invocation.timeout.millis': 20000,
+        // A member cut off by the network closes no connection: notice it as a real deployment
+        // would tune it, in seconds rather than the default minute.
+        'hazelcast.client.heartbeat.interval': 1000,
+        'hazelcast.client.heartbeat.timeout': 5000,
       },
     });
     const map = await this.client.getMap<string, string>(this.map);
