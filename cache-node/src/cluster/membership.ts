@@ -98,7 +98,7 @@ export class Membership {
   /** See nextQuorumBase; `viewSince` is when the view last changed. */
   private quorumBase = 1;
   private viewSince: number;
-  private minorityLogged = false;
+  private minority = false;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -178,24 +178,32 @@ export class Membership {
     return this.servingState() === 'serving';
   }
 
-  /** Why this member may not serve partition data now: after a stall, or in a minority. */
+  /**
+   * Why this member may not serve partition data now: after a stall, or in a minority. Asked by
+   * every request, so it only reads state: the minority flag changes with the view (refreshMinority).
+   */
   servingState(): 'serving' | 'stalled' | 'minority' {
     this.checkStall();
     if (this.suspect) return 'stalled';
-    this.settleQuorum();
-    const minority = inMinority(this.view.length, this.quorumBase);
-    if (minority !== this.minorityLogged) {
-      this.minorityLogged = minority;
-      if (minority) {
-        this.log.warn(
-          `only ${this.view.length} of the last ${this.quorumBase} members reachable: not serving until a majority is back`,
-        );
-      } else this.log.info('a majority of members is reachable again; serving');
-    }
-    return minority ? 'minority' : 'serving';
+    return this.minority ? 'minority' : 'serving';
   }
 
-  /** Lets the quorum base follow a view that has been stable long enough (nextQuorumBase). */
+  /** Recomputes the minority flag after the view or the quorum base changed; logs transitions. */
+  private refreshMinority(): void {
+    const minority = inMinority(this.view.length, this.quorumBase);
+    if (minority === this.minority) return;
+    this.minority = minority;
+    if (minority) {
+      this.log.warn(
+        `only ${this.view.length} of the last ${this.quorumBase} members reachable: not serving until a majority is back`,
+      );
+    } else this.log.info('a majority of members is reachable again; serving');
+  }
+
+  /**
+   * Lets the quorum base follow a view that has been stable long enough (nextQuorumBase); run by
+   * the heartbeat timer. It never changes the minority flag (a minority does not settle).
+   */
   private settleQuorum(): void {
     const size = this.view.length;
     this.quorumBase = nextQuorumBase({
@@ -240,6 +248,7 @@ export class Membership {
     this.removed.clear();
     // Data dropped, nothing to protect: judge the majority from the view we rejoin with.
     this.quorumBase = this.view.length;
+    this.refreshMinority();
   }
 
   /** Answers a peer's heartbeat (op 'ping'). */
@@ -340,6 +349,7 @@ export class Membership {
   private heartbeat(): void {
     if (this.stopped) return;
     this.checkStall();
+    this.settleQuorum();
     for (const p of this.peers.values()) if (p.channel?.isOpen) this.pingPeer(p);
     this.recompute();
   }
@@ -484,7 +494,7 @@ export class Membership {
     this.viewId = nextView;
     this.leavingIds = leaving;
     this.listener.onViewChange();
-    this.servingState(); // logs entering or leaving a minority as it happens
+    this.refreshMinority();
     // After the view is updated: closing runs onClose, which recomputes (now a no-op).
     for (const c of stale) c.close('no heartbeat answer within the failure timeout');
   }
