@@ -48,6 +48,8 @@ export function entryEventTypeOf(event: ChangeEvent): number {
       return EntryEventType.EXPIRED;
     case 'clear':
       return EntryEventType.CLEAR_ALL;
+    case 'ttl':
+      return 0; // no listener flag matches: setTtl fires no entry event, as on a member
   }
 }
 

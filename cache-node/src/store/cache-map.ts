@@ -11,6 +11,7 @@ import {
   keyHash,
   keyHashFrom,
   payloadHash,
+  sameData,
 } from './entry.js';
 import { EntryIndex } from './entry-index.js';
 import { ExpiryQueue } from './expiry-queue.js';
@@ -44,6 +45,9 @@ export interface MapContext {
 
 /** Expected entries when a map has only a byte limit (or none), until it fills. */
 const DEFAULT_CAPACITY_HINT = 1024;
+
+/** When `write` stores: always, only if the key is absent, or only if it is present. */
+type When = 'always' | 'ifAbsent' | 'ifPresent';
 
 export class CacheMap implements CacheMapApi {
   private readonly records = new EntryIndex();
@@ -117,11 +121,45 @@ export class CacheMap implements CacheMapApi {
   }
 
   set(key: Buffer, value: Buffer, opts?: WriteOptions): Buffer | undefined {
-    return this.write(key, value, opts, false);
+    return this.write(key, value, opts, 'always');
   }
 
   setIfAbsent(key: Buffer, value: Buffer, opts?: WriteOptions): Buffer | undefined {
-    return this.write(key, value, opts, true);
+    return this.write(key, value, opts, 'ifAbsent');
+  }
+
+  replace(key: Buffer, value: Buffer, opts?: WriteOptions): Buffer | undefined {
+    return this.write(key, value, opts, 'ifPresent');
+  }
+
+  replaceIfSame(key: Buffer, expected: Buffer, value: Buffer, opts?: WriteOptions): boolean {
+    // A write happened exactly when there was a (matching) previous value to return.
+    return this.write(key, value, opts, 'ifPresent', expected) !== undefined;
+  }
+
+  deleteIfSame(key: Buffer, expected: Buffer, origin?: string): boolean {
+    const e = this.live(key);
+    if (!e || !sameData(e.value, expected)) return false;
+    this.drop(e, 'remove', this.ctx.clock.now(), origin);
+    return true;
+  }
+
+  setTtl(key: Buffer, ttlMs: number | undefined, origin?: string): boolean {
+    const now = this.ctx.clock.now();
+    const e = this.live(key, identityHash(key), now);
+    if (!e) return false;
+    const ttl = ttlMs ?? this.current.ttlSeconds * 1000;
+    e.expiresAt = ttl > 0 ? now + ttl : 0;
+    // The deadline may move later: requeue from scratch (as a rewrite does).
+    e.scheduledAt = 0;
+    this.expiry.schedule(e);
+    this.announce('ttl', e, undefined, origin);
+    return true;
+  }
+
+  peekEntry(key: Buffer): EntrySnapshot | undefined {
+    const e = this.live(key);
+    return e && snapshotOf(e);
   }
 
   delete(key: Buffer, origin?: string): Buffer | undefined {
@@ -157,16 +195,7 @@ export class CacheMap implements CacheMapApi {
     const now = this.ctx.clock.now();
     for (const e of this.records.values()) {
       if (e.expiredAt(now)) continue;
-      yield {
-        key: e.key,
-        value: e.value,
-        partitionId: e.partitionId,
-        expiresAt: e.expiresAt,
-        maxIdleMs: e.maxIdleMs,
-        lastAccessAt: e.lastAccessAt,
-        createdAt: e.createdAt,
-        updatedAt: e.updatedAt,
-      };
+      yield snapshotOf(e);
     }
   }
 
@@ -296,7 +325,8 @@ export class CacheMap implements CacheMapApi {
     key: Buffer,
     value: Buffer,
     opts: WriteOptions | undefined,
-    onlyIfAbsent: boolean,
+    when: When,
+    expected?: Buffer,
   ): Buffer | undefined {
     const s = this.current;
     const size = entryBytes(key, value);
@@ -309,7 +339,12 @@ export class CacheMap implements CacheMapApi {
     const p = payloadHash(key);
     const h = identityFrom(key, p);
     const existing = this.live(key, h, now);
-    if (existing && onlyIfAbsent) return existing.value;
+    if (when === 'ifAbsent') {
+      if (existing) return existing.value;
+    } else if (when === 'ifPresent') {
+      if (!existing || (expected !== undefined && !sameData(existing.value, expected)))
+        return undefined;
+    }
     const ttlMs = opts?.ttlMs ?? s.ttlSeconds * 1000;
     const maxIdleMs = opts?.maxIdleMs ?? s.maxIdleSeconds * 1000;
     const expiresAt = ttlMs > 0 ? now + ttlMs : 0;
@@ -417,7 +452,7 @@ export class CacheMap implements CacheMapApi {
       key: e.key,
       partitionId: e.partitionId,
     };
-    if (kind === 'put') {
+    if (kind === 'put' || kind === 'ttl') {
       event.value = e.value;
       if (old !== undefined) event.oldValue = old;
     } else {
@@ -453,4 +488,17 @@ export class CacheMap implements CacheMapApi {
       this.policy.setCapacity(this.capacityHint);
     }
   }
+}
+
+function snapshotOf(e: EntryRecord): EntrySnapshot {
+  return {
+    key: e.key,
+    value: e.value,
+    partitionId: e.partitionId,
+    expiresAt: e.expiresAt,
+    maxIdleMs: e.maxIdleMs,
+    lastAccessAt: e.lastAccessAt,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
 }

@@ -69,6 +69,17 @@ export function sameIdentity(a: Buffer, b: Buffer): boolean {
 }
 
 /**
+ * Equal values as a Hazelcast member compares them (replace(k, old, new), remove(k, v),
+ * containsValue): same type id and payload; the partition-hash header (bytes 0-3) is ignored,
+ * as in the member's Data equality. Native compare: values can be large.
+ */
+export function sameData(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length < 4) return a.equals(b);
+  return a.compare(b, 4, b.length, 4, a.length) === 0;
+}
+
+/**
  * The key's partition hash, exactly as partitionHash() of ../data computes it (header hash, or
  * murmur of the payload when the header is 0), without allocating a DataView.
  */

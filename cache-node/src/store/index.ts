@@ -7,7 +7,7 @@ import { Store, type StoreInternals } from './store.js';
 import type { StoreApi, StoreOptions } from './types.js';
 
 export * from './types.js';
-export { ENTRY_OVERHEAD_BYTES, keyIdentity } from './entry.js';
+export { ENTRY_OVERHEAD_BYTES, keyIdentity, sameData } from './entry.js';
 export { THRESHOLDS as RECOMMENDATION_THRESHOLDS, recommend } from './recommendations.js';
 export { SNAPSHOT_VERSION } from './snapshot.js';
 export { realScheduler } from './scheduler.js';

@@ -38,8 +38,12 @@ export interface WriteOptions {
   origin?: string;
 }
 
-/** Why an entry left (or changed in) a map: drives invalidations, listeners and metrics. */
-export type ChangeKind = 'put' | 'remove' | 'evict' | 'expire' | 'clear';
+/**
+ * Why an entry left (or changed in) a map: drives invalidations, listeners and metrics. 'ttl':
+ * only the entry's expiry changed (IMap.setTtl): near caches are invalidated, entry listeners
+ * are not told (as on a Hazelcast member).
+ */
+export type ChangeKind = 'put' | 'remove' | 'evict' | 'expire' | 'clear' | 'ttl';
 
 export interface ChangeEvent {
   map: string;
@@ -121,6 +125,22 @@ export interface CacheMapApi {
   set(key: Buffer, value: Buffer, opts?: WriteOptions): Buffer | undefined;
   /** Stores only when absent; returns the existing value if there was one. */
   setIfAbsent(key: Buffer, value: Buffer, opts?: WriteOptions): Buffer | undefined;
+  /** Stores only when present (IMap.replace); returns the replaced value, undefined = nothing written. */
+  replace(key: Buffer, value: Buffer, opts?: WriteOptions): Buffer | undefined;
+  /**
+   * Stores only when the current value equals `expected` (sameData); returns whether it did.
+   * Compare and write happen in one synchronous step, so no other write can come between.
+   */
+  replaceIfSame(key: Buffer, expected: Buffer, value: Buffer, opts?: WriteOptions): boolean;
+  /** Removes only when the current value equals `expected` (sameData); returns whether it did. */
+  deleteIfSame(key: Buffer, expected: Buffer, origin?: string): boolean;
+  /**
+   * New time to live for a live entry, from now (IMap.setTtl): 0 = never expires, undefined =
+   * the map default. The value is unchanged; emits a 'ttl' change. Returns whether the key was there.
+   */
+  setTtl(key: Buffer, ttlMs: number | undefined, origin?: string): boolean;
+  /** The live entry with its metadata, without side effects (like peek). */
+  peekEntry(key: Buffer): EntrySnapshot | undefined;
   /** Returns the removed value. */
   delete(key: Buffer, origin?: string): Buffer | undefined;
   /** Removes like delete but counts as an eviction (IMap.evict). */
