@@ -32,7 +32,17 @@ export type Operation =
   | 'clear'
   | 'size'
   | 'evict'
-  | 'evict_all';
+  | 'evict_all'
+  | 'replace'
+  | 'replace_if_same'
+  | 'remove_if_same'
+  | 'set_ttl'
+  | 'try_put'
+  | 'try_remove'
+  | 'contains_value'
+  | 'key_set'
+  | 'values'
+  | 'entry_set';
 export type OperationResult = 'hit' | 'miss' | 'ok' | 'error' | 'rejected';
 
 const APIS: readonly Api[] = ['http', 'hazelcast'];
@@ -50,6 +60,16 @@ const OPERATIONS: readonly Operation[] = [
   'size',
   'evict',
   'evict_all',
+  'replace',
+  'replace_if_same',
+  'remove_if_same',
+  'set_ttl',
+  'try_put',
+  'try_remove',
+  'contains_value',
+  'key_set',
+  'values',
+  'entry_set',
 ];
 const RESULTS: readonly OperationResult[] = ['hit', 'miss', 'ok', 'error', 'rejected'];
 const indexOf = <T extends string>(values: readonly T[]) =>

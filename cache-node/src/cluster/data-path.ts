@@ -11,11 +11,12 @@ import {
   type Entry,
   type MapService,
 } from '../service/map-service.js';
+import { sameData } from '../store/entry.js';
 import type { CacheMapApi, StoreApi, WriteOptions } from '../store/types.js';
 import type { Channel, Message } from './channel.js';
 import { ClusterUnavailableError, localErrorFor } from './errors.js';
 import type { MemberNearCache } from './member-near-cache.js';
-import { encodeRecords, recordAfterWrite, type ReplicaRecord } from './replication.js';
+import { encodeRecords, recordAfterWrite, recordOf, type ReplicaRecord } from './replication.js';
 
 /** What the data path needs from the cluster: who owns what, and how to reach them. */
 export interface Routing {
@@ -43,7 +44,18 @@ export interface Routing {
 }
 
 export type KeyOp =
-  'get' | 'put' | 'set' | 'putIfAbsent' | 'remove' | 'delete' | 'containsKey' | 'evict';
+  | 'get'
+  | 'put'
+  | 'set'
+  | 'putIfAbsent'
+  | 'remove'
+  | 'delete'
+  | 'containsKey'
+  | 'evict'
+  | 'replace'
+  | 'replaceIfSame'
+  | 'removeIfSame'
+  | 'setTtl';
 const READS = new Set<KeyOp>(['get', 'containsKey']);
 const KEY_OPS = new Set<string>([
   'get',
@@ -54,7 +66,21 @@ const KEY_OPS = new Set<string>([
   'delete',
   'containsKey',
   'evict',
+  'replace',
+  'replaceIfSame',
+  'removeIfSame',
+  'setTtl',
 ]);
+
+/** Map-wide reads (op 'mapop'): each member answers for the entries it owns, never backups. */
+type MapRead = 'containsValue' | 'keySet' | 'values' | 'entrySet';
+const MAP_READS = new Set<string>(['containsValue', 'keySet', 'values', 'entrySet']);
+
+/**
+ * A member's answer to keySet/values/entrySet stays well under the member transport's frame
+ * floor (64 MiB): a bigger one is refused with a clear error instead of breaking the link.
+ */
+export const MAP_READ_MAX_BYTES = 48 * 1024 * 1024;
 
 export const MAX_HOPS = 3;
 
@@ -134,6 +160,49 @@ export class ClusteredMapService implements MapService {
       (await this.key('evict', map, key, this.partition(key), undefined, { origin })).flag === true
     );
   }
+  async replace(map: string, key: Buffer, value: Buffer, opts?: WriteOptions) {
+    return (await this.key('replace', map, key, this.partition(key), value, opts)).value;
+  }
+  async replaceIfSame(
+    map: string,
+    key: Buffer,
+    expected: Buffer,
+    value: Buffer,
+    opts?: WriteOptions,
+  ) {
+    const p = this.partition(key);
+    return (await this.key('replaceIfSame', map, key, p, value, opts, 0, expected)).flag === true;
+  }
+  async removeIfSame(map: string, key: Buffer, expected: Buffer, origin?: string) {
+    const p = this.partition(key);
+    const opts = { origin };
+    return (
+      (await this.key('removeIfSame', map, key, p, undefined, opts, 0, expected)).flag === true
+    );
+  }
+  async setTtl(map: string, key: Buffer, ttlMs: number | undefined, origin?: string) {
+    const opts: WriteOptions = { origin };
+    if (ttlMs !== undefined) opts.ttlMs = ttlMs;
+    return (await this.key('setTtl', map, key, this.partition(key), undefined, opts)).flag === true;
+  }
+
+  async containsValue(map: string, value: Buffer): Promise<boolean> {
+    const answers = await this.mapRead('containsValue', map, [value]);
+    return answers.some((a) => a.header.found === true);
+  }
+  async keySet(map: string): Promise<Buffer[]> {
+    return (await this.mapRead('keySet', map)).flatMap((a) => a.buffers);
+  }
+  async values(map: string): Promise<Buffer[]> {
+    return (await this.mapRead('values', map)).flatMap((a) => a.buffers);
+  }
+  async entrySet(map: string): Promise<Entry[]> {
+    const entries: Entry[] = [];
+    for (const { buffers } of await this.mapRead('entrySet', map)) {
+      for (let i = 0; i + 1 < buffers.length; i += 2) entries.push([buffers[i], buffers[i + 1]]);
+    }
+    return entries;
+  }
 
   /** One request per owner member for the keys this member cannot answer itself. */
   async getAll(map: string, keys: Buffer[]): Promise<Entry[]> {
@@ -186,8 +255,14 @@ export class ClusteredMapService implements MapService {
     const h = msg.header;
     const name = String(h.name);
     if (!KEY_OPS.has(name)) throw new Error(`unknown key operation "${name}"`);
-    const [key, value] = msg.buffers;
+    // key, then the value when the operation has one, then the expected value (replaceIfSame,
+    // removeIfSame) when the header says so.
+    const b = msg.buffers;
+    const key = b[0];
     if (!key) throw new Error('key missing');
+    const expected = h.expected === true ? b[b.length - 1] : undefined;
+    const value = b.length > (expected ? 2 : 1) ? b[1] : undefined;
+    if (h.expected === true && b.length < 2) throw new Error('expected value missing');
     const hops = Number(h.hops) || 0;
     const r = await this.key(
       name as KeyOp,
@@ -197,6 +272,7 @@ export class ClusteredMapService implements MapService {
       value,
       writeOptionsOf(h),
       hops,
+      expected,
     );
     return {
       header: { found: r.value !== undefined, flag: r.flag === true },
@@ -236,6 +312,10 @@ export class ClusteredMapService implements MapService {
 
   /** Serves a map-wide operation (op 'mapop') on this member's store only. */
   serveMapOp(msg: Message): Message {
+    const name = String(msg.header.name);
+    if (MAP_READS.has(name)) {
+      return this.ownedRead(name as MapRead, String(msg.header.map), msg.buffers[0]);
+    }
     this.localMapOp(
       String(msg.header.name),
       String(msg.header.map),
@@ -272,18 +352,29 @@ export class ClusteredMapService implements MapService {
     value?: Buffer,
     opts?: WriteOptions,
     hops = 0,
+    expected?: Buffer,
   ): Promise<KeyResult> {
     this.routing.assertReady();
     const owner = this.routing.ownerOf(p);
     if (owner === this.routing.selfId || (READS.has(name) && this.routing.servesReadLocally(p))) {
-      return this.owned(name, map, key, p, value, opts);
+      return this.owned(name, map, key, p, value, opts, expected);
     }
     if (owner === undefined) throw new ClusterUnavailableError(`partition ${p} has no owner yet`);
     if (hops >= MAX_HOPS) {
       throw new ClusterUnavailableError(`partition ${p} ownership is changing; retry`);
     }
-    const header = { op: 'key', name, map, hops: hops + 1, ...writeOptionsHeader(opts) };
-    const res = await this.request(owner, map, header, value ? [key, value] : [key]);
+    const header = {
+      op: 'key',
+      name,
+      map,
+      hops: hops + 1,
+      ...writeOptionsHeader(opts),
+      ...(expected ? { expected: true } : {}),
+    };
+    const buffers = [key];
+    if (value) buffers.push(value);
+    if (expected) buffers.push(expected);
+    const res = await this.request(owner, map, header, buffers);
     return {
       value: res.header.found === true ? res.buffers[0] : undefined,
       flag: res.header.flag === true,
@@ -422,13 +513,18 @@ export class ClusteredMapService implements MapService {
     p: number,
     value?: Buffer,
     opts?: WriteOptions,
+    expected?: Buffer,
   ): Promise<KeyResult> {
     const map = this.open(mapName);
     const [result, acks] = this.routing.collectInvalidationAcks(() =>
-      this.apply(map, name, key, value, opts),
+      this.apply(map, name, key, value, opts, expected),
     );
     if (!result.changed) return result;
-    const record = recordAfterWrite(map, key, opts, this.opts.now());
+    // setTtl keeps the entry's own max-idle: copy its state as it is.
+    const entry = name === 'setTtl' ? map.peekEntry(key) : undefined;
+    const record = entry
+      ? recordOf(mapName, entry)
+      : recordAfterWrite(map, key, opts, this.opts.now());
     const done = Promise.all([this.replicate(p, [record]), ...acks]);
     this.routing.trackWrite(p, done);
     if (this.opts.backupMode === 'sync') await done;
@@ -441,10 +537,15 @@ export class ClusteredMapService implements MapService {
     key: Buffer,
     value: Buffer | undefined,
     opts: WriteOptions | undefined,
+    expected?: Buffer,
   ): KeyResult & { changed: boolean } {
     const need = (): Buffer => {
       if (!value) throw new Error(`${name} needs a value`);
       return value;
+    };
+    const needExpected = (): Buffer => {
+      if (!expected) throw new Error(`${name} needs the expected value`);
+      return expected;
     };
     switch (name) {
       case 'get':
@@ -471,6 +572,23 @@ export class ClusteredMapService implements MapService {
       case 'evict': {
         const evicted = map.evict(key, opts?.origin);
         return { flag: evicted, changed: evicted };
+      }
+      // Conditional writes: compared and written in this one synchronous step on the owner.
+      case 'replace': {
+        const old = map.replace(key, need(), opts);
+        return { value: old, changed: old !== undefined };
+      }
+      case 'replaceIfSame': {
+        const replaced = map.replaceIfSame(key, needExpected(), need(), opts);
+        return { flag: replaced, changed: replaced };
+      }
+      case 'removeIfSame': {
+        const removed = map.deleteIfSame(key, needExpected(), opts?.origin);
+        return { flag: removed, changed: removed };
+      }
+      case 'setTtl': {
+        const found = map.setTtl(key, opts?.ttlMs, opts?.origin);
+        return { flag: found, changed: found };
       }
     }
   }
@@ -522,6 +640,46 @@ export class ClusteredMapService implements MapService {
     });
     this.batches.set(memberId, batch);
     return batch.done;
+  }
+
+  /**
+   * A map-wide read: this member's owned entries plus one request per other member for theirs
+   * (backups are never counted, so every entry comes back once). Local answer first.
+   */
+  private async mapRead(name: MapRead, map: string, buffers: Buffer[] = []): Promise<Message[]> {
+    this.routing.assertReady();
+    this.open(map);
+    const remote = this.routing.memberIds().filter((id) => id !== this.routing.selfId);
+    const header = { op: 'mapop', name, map };
+    const local = this.ownedRead(name, map, buffers[0]);
+    const answers = await Promise.all(remote.map((id) => this.request(id, map, header, buffers)));
+    return [local, ...answers];
+  }
+
+  /** The entries of `map` this member owns, as a map-wide read answers them. */
+  private ownedRead(name: MapRead, mapName: string, value: Buffer | undefined): Message {
+    const map = this.store.getMap(mapName);
+    const buffers: Buffer[] = [];
+    if (!map) return { header: { found: false }, buffers };
+    const self = this.routing.selfId;
+    let bytes = 0;
+    for (const e of map.entries()) {
+      if (this.routing.ownerOf(e.partitionId) !== self) continue;
+      if (name === 'containsValue') {
+        if (!value) throw new Error('containsValue needs a value');
+        if (sameData(e.value, value)) return { header: { found: true }, buffers: [] };
+        continue;
+      }
+      if (name !== 'values') buffers.push(e.key);
+      if (name !== 'keySet') buffers.push(e.value);
+      bytes += (name !== 'values' ? e.key.length : 0) + (name !== 'keySet' ? e.value.length : 0);
+      if (bytes > MAP_READ_MAX_BYTES) {
+        throw new Error(
+          `${name} of map "${mapName}" exceeds ${MAP_READ_MAX_BYTES} bytes on one member; read it by keys instead`,
+        );
+      }
+    }
+    return { header: { found: false }, buffers };
   }
 
   private localMapOp(name: string, map: string, origin?: string): void {

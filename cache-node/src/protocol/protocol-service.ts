@@ -14,6 +14,7 @@ import {
 import { partitionsByMember, type ClusterView } from './cluster-view.js';
 import {
   addDataEntryList,
+  addDataList,
   addMemberInfo,
   addString,
   intListFrame,
@@ -104,6 +105,12 @@ const PARTITION_ROUTED = new Set<number>([
   M.PUT_TRANSIENT_WITH_MAX_IDLE,
   M.PUT_IF_ABSENT_WITH_MAX_IDLE,
   M.SET_WITH_MAX_IDLE,
+  M.REPLACE,
+  M.REPLACE_IF_SAME,
+  M.REMOVE_IF_SAME,
+  M.TRY_PUT,
+  M.TRY_REMOVE,
+  M.SET_TTL,
 ]);
 
 /** -1 = map default, 0 = never, n = n ms (Hazelcast semantics) → WriteOptions. */
@@ -623,6 +630,96 @@ export class ProtocolService implements RequestDispatcher {
       const name = readString(new FrameReader(req.message));
       const size = await this.op(name, 'size', () => this.maps.size(name));
       return booleanResponse(req, size === 0);
+    });
+    // ---- conditional writes and map-wide reads (semantics checked against a 5.5 member) ----
+    // threadId @16 (locks are not served, so it is not used); name; key; value.
+    this.on(M.REPLACE, async (conn, req) => {
+      const { r, name, key } = nameKey(req, 8);
+      const value = readData(r);
+      const old = await this.op(name, 'replace', () =>
+        this.maps.replace(name, key, value, write(conn, -1n)),
+      );
+      return nullableDataResponse(req, old);
+    });
+    // threadId @16; name; key; testValue; value.
+    this.on(M.REPLACE_IF_SAME, async (conn, req) => {
+      const { r, name, key } = nameKey(req, 8);
+      const expected = readData(r);
+      const value = readData(r);
+      const replaced = await this.op(name, 'replace_if_same', () =>
+        this.maps.replaceIfSame(name, key, expected, value, write(conn, -1n)),
+      );
+      return booleanResponse(req, replaced);
+    });
+    // threadId @16; name; key; value.
+    this.on(M.REMOVE_IF_SAME, async (conn, req) => {
+      const { r, name, key } = nameKey(req, 8);
+      const expected = readData(r);
+      const removed = await this.op(name, 'remove_if_same', () =>
+        this.maps.removeIfSame(name, key, expected, conn.clientUuid),
+      );
+      return booleanResponse(req, removed);
+    });
+    // threadId @16, timeout @24 (no locks, so nothing to wait for): a put with the map's TTL
+    // that always succeeds.
+    this.on(M.TRY_PUT, async (conn, req) => {
+      const { r, name, key } = nameKey(req, 16);
+      const value = readData(r);
+      await this.op(name, 'try_put', () => this.maps.set(name, key, value, write(conn, -1n)));
+      return booleanResponse(req, true);
+    });
+    // threadId @16, timeout @24: true when something was removed (as the member answers).
+    this.on(M.TRY_REMOVE, async (conn, req) => {
+      const { name, key } = nameKey(req, 16);
+      const removed = await this.op(name, 'try_remove', () =>
+        this.maps.delete(name, key, conn.clientUuid),
+      );
+      return booleanResponse(req, removed);
+    });
+    // ttl @16 (ms from now; 0 = never, negative = the map default); name; key.
+    this.on(M.SET_TTL, async (conn, req) => {
+      const { c, name, key } = nameKey(req, 8);
+      const ttlMs = ttlOption(c.readBigInt64LE(REQUEST_HEADER_BYTES));
+      const found = await this.op(name, 'set_ttl', () =>
+        this.maps.setTtl(name, key, ttlMs, conn.clientUuid),
+      );
+      return booleanResponse(req, found);
+    });
+    this.on(M.CONTAINS_VALUE, async (_c, req) => {
+      const r = new FrameReader(req.message);
+      const name = readString(r);
+      const value = readData(r);
+      const found = await this.op(
+        name,
+        'contains_value',
+        () => this.maps.containsValue(name, value),
+        (f) => (f ? 'hit' : 'miss'),
+      );
+      return booleanResponse(req, found);
+    });
+    const dataList =
+      (operation: 'key_set' | 'values', read: (name: string) => Promise<Buffer[]>) =>
+      async (_c: ClientConnection, req: Request) => {
+        const name = readString(new FrameReader(req.message));
+        const items = await this.op(name, operation, () => read(name));
+        const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation);
+        addDataList(b, items);
+        return b.build();
+      };
+    this.on(
+      M.KEY_SET,
+      dataList('key_set', (name) => this.maps.keySet(name)),
+    );
+    this.on(
+      M.VALUES,
+      dataList('values', (name) => this.maps.values(name)),
+    );
+    this.on(M.ENTRY_SET, async (_c, req) => {
+      const name = readString(new FrameReader(req.message));
+      const entries = await this.op(name, 'entry_set', () => this.maps.entrySet(name));
+      const b = MessageBuilder.response(responseTypeOf(req.type), req.correlation);
+      addDataEntryList(b, entries);
+      return b.build();
     });
     this.on(M.GET_ALL, async (_c, req) => {
       const r = new FrameReader(req.message);

@@ -2,6 +2,7 @@
  * MapService served from this member's own store: the single-node implementation. The cluster
  * swaps in a routing implementation with the same contract.
  */
+import { sameData } from '../store/entry.js';
 import type { CacheMapApi, StoreApi } from '../store/types.js';
 import { UnknownMapError, type Entry, type MapService } from './map-service.js';
 
@@ -53,6 +54,22 @@ export function createLocalMapService(
     remove: (map, key, origin) => settle(() => existing(map)?.delete(key, origin)),
     delete: (map, key, origin) => settle(() => existing(map)?.delete(key, origin) !== undefined),
     containsKey: (map, key) => settle(() => existing(map)?.has(key) ?? false),
+    replace: (map, key, value, opts) => settle(() => existing(map)?.replace(key, value, opts)),
+    replaceIfSame: (map, key, expected, value, opts) =>
+      settle(() => existing(map)?.replaceIfSame(key, expected, value, opts) ?? false),
+    removeIfSame: (map, key, expected, origin) =>
+      settle(() => existing(map)?.deleteIfSame(key, expected, origin) ?? false),
+    setTtl: (map, key, ttlMs, origin) =>
+      settle(() => existing(map)?.setTtl(key, ttlMs, origin) ?? false),
+    containsValue: (map, value) =>
+      settle(() => {
+        for (const e of existing(map)?.entries() ?? []) if (sameData(e.value, value)) return true;
+        return false;
+      }),
+    entrySet: (map) =>
+      settle(() => [...(existing(map)?.entries() ?? [])].map((e): Entry => [e.key, e.value])),
+    keySet: (map) => settle(() => [...(existing(map)?.entries() ?? [])].map((e) => e.key)),
+    values: (map) => settle(() => [...(existing(map)?.entries() ?? [])].map((e) => e.value)),
     getAll: (map, keys) =>
       settle(() => {
         const m = existing(map);

@@ -31,6 +31,33 @@ export interface MapService {
   /** Returns whether something was removed. */
   delete(map: string, key: Buffer, origin?: string): Promise<boolean>;
   containsKey(map: string, key: Buffer): Promise<boolean>;
+  /** Writes only when the key is present; returns the replaced value (undefined = nothing written). */
+  replace(
+    map: string,
+    key: Buffer,
+    value: Buffer,
+    opts?: WriteOptions,
+  ): Promise<Buffer | undefined>;
+  /** Writes only when the current value equals `expected` (type and payload); returns whether it did. */
+  replaceIfSame(
+    map: string,
+    key: Buffer,
+    expected: Buffer,
+    value: Buffer,
+    opts?: WriteOptions,
+  ): Promise<boolean>;
+  /** Removes only when the current value equals `expected`; returns whether it did. */
+  removeIfSame(map: string, key: Buffer, expected: Buffer, origin?: string): Promise<boolean>;
+  /** New TTL from now for a present key (0 = never, undefined = map default); whether it was there. */
+  setTtl(map: string, key: Buffer, ttlMs: number | undefined, origin?: string): Promise<boolean>;
+  /** Whether any entry has this value (type and payload compared). */
+  containsValue(map: string, value: Buffer): Promise<boolean>;
+  /** Every entry, once (keys echoed as stored); order unspecified. */
+  entrySet(map: string): Promise<Entry[]>;
+  /** Every key, once; order unspecified. */
+  keySet(map: string): Promise<Buffer[]>;
+  /** Every value (one per entry); order unspecified. */
+  values(map: string): Promise<Buffer[]>;
   /** Entries found, keys echoed exactly as stored. */
   getAll(map: string, keys: Buffer[]): Promise<Entry[]>;
   putAll(map: string, entries: Entry[], opts?: WriteOptions): Promise<void>;

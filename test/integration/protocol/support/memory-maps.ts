@@ -6,6 +6,7 @@
 import type { Entry, MapService } from '../../../../cache-node/src/service/map-service.js';
 import type { ChangeEvent, WriteOptions } from '../../../../cache-node/src/store/types.js';
 import { partitionIdOf } from '../../../../cache-node/src/data/index.js';
+import { sameData } from '../../../../cache-node/src/store/index.js';
 
 interface Stored {
   key: Buffer;
@@ -128,6 +129,41 @@ export class MemoryMaps implements MapService {
     return Promise.resolve();
   };
   size = (map: string) => Promise.resolve(this.m(map).size);
+  replace = (map: string, key: Buffer, value: Buffer, opts?: WriteOptions) =>
+    Promise.resolve(this.live(map, key) ? this.store(map, key, value, opts) : undefined);
+  replaceIfSame = (
+    map: string,
+    key: Buffer,
+    expected: Buffer,
+    value: Buffer,
+    opts?: WriteOptions,
+  ) => {
+    const s = this.live(map, key);
+    if (!s || !sameData(s.value, expected)) return Promise.resolve(false);
+    this.store(map, key, value, opts);
+    return Promise.resolve(true);
+  };
+  removeIfSame = (map: string, key: Buffer, expected: Buffer, origin?: string) => {
+    const s = this.live(map, key);
+    if (!s || !sameData(s.value, expected)) return Promise.resolve(false);
+    return Promise.resolve(this.drop(map, key, 'remove', origin) !== undefined);
+  };
+  setTtl = (map: string, key: Buffer, ttlMs: number | undefined, origin?: string) => {
+    const s = this.live(map, key);
+    if (!s) return Promise.resolve(false);
+    s.expiresAt = ttlMs ? this.now() + ttlMs : 0;
+    this.emit({ map, kind: 'ttl', key: s.key, value: s.value, ...(origin ? { origin } : {}) });
+    return Promise.resolve(true);
+  };
+  private liveEntries(map: string): Stored[] {
+    return [...this.m(map).values()].filter((s) => this.live(map, s.key) !== undefined);
+  }
+  containsValue = (map: string, value: Buffer) =>
+    Promise.resolve(this.liveEntries(map).some((s) => sameData(s.value, value)));
+  entrySet = (map: string) =>
+    Promise.resolve(this.liveEntries(map).map((s): Entry => [s.key, s.value]));
+  keySet = (map: string) => Promise.resolve(this.liveEntries(map).map((s) => s.key));
+  values = (map: string) => Promise.resolve(this.liveEntries(map).map((s) => s.value));
   destroy = (map: string, origin?: string) => {
     this.maps.delete(map);
     this.emit({ map, kind: 'clear', ...(origin ? { origin } : {}) });
