@@ -78,6 +78,33 @@ describe('createLocalMapService', () => {
     expect(await svc.size('users')).toBe(0);
   });
 
+  it('serves the conditional writes and map-wide reads', async () => {
+    const { svc, events } = setup();
+    expect(await svc.replace('users', k('a'), v('1'))).toBeUndefined();
+    expect(await svc.size('users')).toBe(0);
+    await svc.set('users', k('a'), v('1'));
+    expect(await svc.replace('users', k('a'), v('2'), { origin: 'c' })).toEqual(v('1'));
+    expect(events.at(-1)).toMatchObject({ kind: 'put', origin: 'c' });
+    expect(await svc.replaceIfSame('users', k('a'), v('1'), v('3'))).toBe(false);
+    expect(await svc.replaceIfSame('users', k('a'), v('2'), v('3'))).toBe(true);
+    expect(await svc.containsValue('users', v('3'))).toBe(true);
+    expect(await svc.containsValue('users', v('2'))).toBe(false);
+    await svc.set('users', k('b'), v('4'));
+    expect(await svc.keySet('users')).toEqual([k('a'), k('b')]);
+    expect(await svc.values('users')).toEqual([v('3'), v('4')]);
+    expect(await svc.entrySet('users')).toEqual([
+      [k('a'), v('3')],
+      [k('b'), v('4')],
+    ]);
+    expect(await svc.setTtl('users', k('b'), 10, 'c')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ kind: 'ttl', origin: 'c' });
+    expect(await svc.setTtl('users', k('zz'), 10)).toBe(false);
+    expect(await svc.removeIfSame('users', k('a'), v('2'))).toBe(false);
+    expect(await svc.removeIfSame('users', k('a'), v('3'), 'c')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ kind: 'remove', origin: 'c' });
+    expect(await svc.size('users')).toBe(1);
+  });
+
   it('destroys a map and its entries', async () => {
     const { svc, events } = setup();
     await svc.set('users', k('a'), v('1'));
@@ -105,6 +132,14 @@ describe('createLocalMapService', () => {
       expect(await svc.size('dyn1')).toBe(0);
       expect(await svc.delete('dyn1', k('a'))).toBe(false);
       expect(await svc.evict('dyn1', k('a'))).toBe(false);
+      expect(await svc.replace('dyn1', k('a'), v('1'))).toBeUndefined();
+      expect(await svc.replaceIfSame('dyn1', k('a'), v('1'), v('2'))).toBe(false);
+      expect(await svc.removeIfSame('dyn1', k('a'), v('1'))).toBe(false);
+      expect(await svc.setTtl('dyn1', k('a'), 10)).toBe(false);
+      expect(await svc.containsValue('dyn1', v('1'))).toBe(false);
+      expect(await svc.keySet('dyn1')).toEqual([]);
+      expect(await svc.values('dyn1')).toEqual([]);
+      expect(await svc.entrySet('dyn1')).toEqual([]);
       await svc.evictAll('dyn1');
       await svc.clear('dyn1');
       await svc.destroy('dyn1');
