@@ -149,6 +149,75 @@ describe('hazelcast-client against one node', () => {
     expect(await (await fetch(`${base}/text`)).text()).toBe('plain');
   }, 30_000);
 
+  it('serves replace, replace(k, old, new), remove(k, v), tryPut, tryRemove, setTtl, containsValue, keySet, values, entrySet', async () => {
+    const c = await client();
+    const m = await c.getMap<string, unknown>('more');
+    const types = [
+      M.REPLACE,
+      M.REPLACE_IF_SAME,
+      M.REMOVE_IF_SAME,
+      M.TRY_PUT,
+      M.TRY_REMOVE,
+      M.SET_TTL,
+      M.CONTAINS_VALUE,
+      M.KEY_SET,
+      M.VALUES,
+      M.ENTRY_SET,
+    ];
+    const before = types.map(count);
+    // replace writes only an existing key and returns the old value.
+    expect(await m.replace('r', 1)).toBeNull();
+    expect(await m.containsKey('r')).toBe(false);
+    await m.put('r', 1);
+    expect(await m.replace('r', 2)).toBe(1);
+    expect(await m.replaceIfSame('r', 1, 3)).toBe(false);
+    expect(await m.get('r')).toBe(2);
+    expect(await m.replaceIfSame('r', 2, 3)).toBe(true);
+    expect(await m.replaceIfSame('absent', 2, 3)).toBe(false);
+    expect(await m.containsKey('absent')).toBe(false);
+    expect(await m.remove('r', 2)).toBe(false);
+    expect(await m.remove('r', 3)).toBe(true);
+    expect(await m.containsKey('r')).toBe(false);
+    expect(await m.tryPut('t', 'v', 100)).toBe(true);
+    expect(await m.get('t')).toBe('v');
+    expect(await m.tryRemove('t', 100)).toBe(true);
+    expect(await m.tryRemove('t', 100)).toBe(false);
+
+    // Entries written over HTTP (JSON) and by the client, read back by every map-wide read.
+    const res = await fetch(`http://127.0.0.1:${node.httpPort}/v1/maps/more/entries/fromHttp`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ owner: 'http', n: 1 }),
+    });
+    expect(res.ok).toBe(true);
+    await m.put('fromClient', 'text');
+    await m.put('number', 2.5);
+    expect([...(await m.keySet())].sort()).toEqual(['fromClient', 'fromHttp', 'number']);
+    const values = (await m.values()).toArray();
+    expect(values).toHaveLength(3);
+    expect(values).toEqual(expect.arrayContaining([{ owner: 'http', n: 1 }, 'text', 2.5]));
+    expect(new Map(await m.entrySet())).toEqual(
+      new Map<string, unknown>([
+        ['fromHttp', { owner: 'http', n: 1 }],
+        ['fromClient', 'text'],
+        ['number', 2.5],
+      ]),
+    );
+    // Values compare by serialized form: the HTTP JSON text is what the client serializes.
+    expect(await m.containsValue({ owner: 'http', n: 1 })).toBe(true);
+    expect(await m.containsValue(2.5)).toBe(true);
+    expect(await m.containsValue('2.5')).toBe(false);
+
+    // setTtl: from now, on the node's clock; 0 = never; a missing key answers false.
+    expect(await m.setTtl('fromClient', 1000)).toBe(true);
+    expect(await m.setTtl('number', 0)).toBe(true);
+    expect(await m.setTtl('missing', 1000)).toBe(false);
+    clock.advance(1500);
+    expect(await m.get('fromClient')).toBeNull();
+    expect(await m.get('number')).toBe(2.5);
+    expect(types.map((t, i) => count(t) - before[i]).every((n) => n > 0)).toBe(true);
+  }, 30_000);
+
   it('serves near-cache hits without asking the node, absent keys included', async () => {
     const c = await client({ nearCache: true });
     const m = await c.getMap<string, string>('nc');
@@ -217,6 +286,65 @@ describe('hazelcast-client against one node', () => {
         (v) => v === null,
       ),
     ).toBeNull();
+  }, 30_000);
+
+  it('invalidates a reader near cache exactly once per change by replace, replace(k, old, new), remove(k, v) and setTtl', async () => {
+    const reader = await client({ nearCache: true });
+    const writer = await client();
+    const r = await reader.getMap<string, string>('nc');
+    const w = await writer.getMap<string, string>('nc');
+    const sent = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${node.httpPort}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('metadatacache_invalidations_sent_total{') &&
+            l.includes('map="nc"') &&
+            l.includes('target="client"'),
+        );
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    await w.put('cas', 'v1');
+    expect(
+      await eventually(
+        () => r.get('cas'),
+        (v) => v === 'v1',
+      ),
+    ).toBe('v1');
+    /** A write, then the reader sees `expected` and the node sent `events` invalidations. */
+    const check = async (work: () => Promise<unknown>, expected: string | null, events: number) => {
+      const start = await sent();
+      await work();
+      expect(
+        await eventually(
+          () => r.get('cas'),
+          (v) => v === expected,
+        ),
+      ).toBe(expected);
+      expect(await eventually(sent, (n) => n - start >= events)).toBe(start + events);
+    };
+    await check(() => w.replace('cas', 'v2'), 'v2', 1);
+    await check(() => w.replaceIfSame('cas', 'wrong', 'v3'), 'v2', 0);
+    await check(() => w.replaceIfSame('cas', 'v2', 'v3'), 'v3', 1);
+    await check(() => w.remove('cas', 'wrong'), 'v3', 0);
+    await check(() => w.remove('cas', 'v3'), null, 1);
+    await check(() => w.replace('cas', 'v4'), null, 0);
+    await w.put('cas', 'v5');
+    expect(
+      await eventually(
+        () => r.get('cas'),
+        (v) => v === 'v5',
+      ),
+    ).toBe('v5');
+    // setTtl leaves the value but drops the reader's copy: the next read asks the node.
+    const gets = count(M.GET);
+    await check(() => w.setTtl('cas', 60_000), 'v5', 1);
+    const served = async () => {
+      await r.get('cas');
+      return count(M.GET) - gets;
+    };
+    expect(await eventually(served, (n) => n > 0)).toBeGreaterThan(0);
   }, 30_000);
 
   it('recovers from lost invalidations: >= 10 by anti-entropy, < 10 by partition UUID rotation', async () => {
