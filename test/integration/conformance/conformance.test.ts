@@ -116,6 +116,83 @@ describe.each(targets)('conformance: %s', (_name, start) => {
     expect(await m.isEmpty()).toBe(true);
   }, 60_000);
 
+  it('IMap conditional writes and map-wide reads', async () => {
+    const c = await client();
+    const m = await c.getMap<string, unknown>('conf-more');
+    await m.clear();
+    expect(await m.replace('a', 1)).toBeNull();
+    expect(await m.containsKey('a')).toBe(false);
+    expect(await m.size()).toBe(0);
+    await m.put('a', 1);
+    expect(await m.replace('a', 2)).toBe(1);
+    expect(await m.replaceIfSame('a', 1, 3)).toBe(false);
+    expect(await m.get('a')).toBe(2);
+    expect(await m.replaceIfSame('a', 2, 3)).toBe(true);
+    expect(await m.replaceIfSame('missing', 3, 4)).toBe(false);
+    expect(await m.containsKey('missing')).toBe(false);
+    expect(await m.remove('a', 2)).toBe(false);
+    expect(await m.remove('a', 3)).toBe(true);
+    expect(await m.remove('a', 3)).toBe(false);
+    expect(await m.tryPut('t', 'v', 100)).toBe(true);
+    expect(await m.get('t')).toBe('v');
+    expect(await m.tryRemove('t', 100)).toBe(true);
+    expect(await m.tryRemove('t', 100)).toBe(false);
+    expect(await m.setTtl('missing', 1000)).toBe(false);
+    await m.put('k1', { x: [1, 'y'] });
+    await m.put('k2', 'two');
+    await m.put('k3', 2.5);
+    expect(await m.setTtl('k2', 600_000)).toBe(true);
+    expect(await m.setTtl('k2', 0)).toBe(true);
+    expect(await m.get('k2')).toBe('two');
+    expect([...(await m.keySet())].sort()).toEqual(['k1', 'k2', 'k3']);
+    const values = (await m.values()).toArray();
+    expect(values).toHaveLength(3);
+    expect(values).toEqual(expect.arrayContaining([{ x: [1, 'y'] }, 'two', 2.5]));
+    expect(new Map(await m.entrySet())).toEqual(
+      new Map<string, unknown>([
+        ['k1', { x: [1, 'y'] }],
+        ['k2', 'two'],
+        ['k3', 2.5],
+      ]),
+    );
+    expect(await m.containsValue({ x: [1, 'y'] })).toBe(true);
+    expect(await m.containsValue(2.5)).toBe(true);
+    expect(await m.containsValue('2.5')).toBe(false);
+    expect(await m.isEmpty()).toBe(false);
+    const empty = await c.getMap<string, unknown>('conf-empty');
+    expect(await empty.keySet()).toEqual([]);
+    expect((await empty.values()).toArray()).toEqual([]);
+    expect(await empty.entrySet()).toEqual([]);
+    expect(await empty.containsValue(1)).toBe(false);
+  }, 60_000);
+
+  it('near cache: replace, replace(k, old, new), remove(k, v) and setTtl reach a reader', async () => {
+    const reader = await client({ nearCache: true });
+    const writer = await client();
+    const r = await reader.getMap<string, string>('nc');
+    const w = await writer.getMap<string, string>('nc');
+    const sees = async (expected: string | null) =>
+      expect(
+        await eventually(
+          () => r.get('cas'),
+          (v) => v === expected,
+        ),
+      ).toBe(expected);
+    await w.put('cas', 'v1');
+    await sees('v1');
+    expect(await r.get('cas')).toBe('v1'); // now near-cached
+    expect(await w.replace('cas', 'v2')).toBe('v1');
+    await sees('v2');
+    expect(await w.replaceIfSame('cas', 'v2', 'v3')).toBe(true);
+    await sees('v3');
+    expect(await w.remove('cas', 'v3')).toBe(true);
+    await sees(null);
+    await w.put('cas', 'v4');
+    await sees('v4');
+    expect(await w.setTtl('cas', 600_000)).toBe(true);
+    await sees('v4');
+  }, 60_000);
+
   it('near cache: another client write, clear and destroy reach a reader', async () => {
     const reader = await client({ nearCache: true });
     const writer = await client();
