@@ -18,8 +18,12 @@
  * delay and GC pauses (cluster-member-probe.js preloaded); `--cpu-prof DIR` also writes a CPU
  * profile of each member per phase; `--member-main PATH` runs another build's main.js (before/after side by side).
  *
+ * `--hazelcast` runs the same phases against a 3-member Hazelcast 5.5.0 cluster (the reference;
+ * invalidation batching off, one synchronous backup) started beside ours, alternating with it,
+ * and prints their ratios; Hazelcast has no HTTP API, so only client readers are checked there.
+ *
  *   npm run bench -- cluster-invalidation [--rates 100,1000] [--seconds 3] [--keys 100]
- *     [--probe] [--cpu-prof DIR] [--member-main PATH]
+ *     [--hazelcast] [--probe] [--cpu-prof DIR] [--member-main PATH]
  *   (members' node flags: MDC_MEMBER_NODE_ARGS='--single-threaded-gc' npm run bench -- ...)
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +32,10 @@ import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf
 import { fileURLToPath } from 'node:url';
 import hz from 'hazelcast-client';
 import { converged, TestCluster, waitFor, type Member } from '../integration/cluster/harness.js';
+import {
+  hazelcastUnavailable,
+  startHazelcastCluster,
+} from '../integration/conformance/support/targets.js';
 import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '2'];
@@ -220,6 +228,157 @@ async function readProbes(members: Member[]): Promise<unknown[]> {
   return lines;
 }
 
+/** A 3-member cluster under test: ours (with HTTP and probes) or the Hazelcast reference. */
+interface Subject {
+  name: 'metadatacache' | 'hazelcast';
+  addrs: string[];
+  pids: (number | undefined)[];
+  /** Our members: their HTTP API is read after each sampled write. */
+  http?: Member[];
+  stop(): Promise<void>;
+}
+
+/** Writer and near-cached readers connected to one subject, with the keys written once. */
+interface Rig {
+  subject: Subject;
+  writer: hz.IMap<string, number>;
+  readers: hz.IMap<string, number>[];
+  readerNames: string[];
+  arrivals: Map<string, number>[];
+  version: number;
+}
+
+async function rig(subject: Subject, keys: number, clients: Client[]): Promise<Rig> {
+  const client = async (addrs: string[], smart: boolean, nearCache: boolean) => {
+    const c = await hz.Client.newHazelcastClient({
+      network: { clusterMembers: addrs, smartRouting: smart },
+      ...(nearCache ? { nearCaches: { nc: { invalidateOnChange: true } } } : {}),
+      properties: { 'hazelcast.logging.level': 'ERROR' },
+    });
+    clients.push(c);
+    return c.getMap<string, number>('nc');
+  };
+  const writer = await client(subject.addrs, true, false);
+  const readers = [
+    await client(subject.addrs, true, true),
+    ...(await Promise.all(subject.addrs.map((a) => client([a], false, true)))),
+  ];
+  const readerNames = ['smart', ...subject.addrs.map((_, n) => `non-smart@member${n + 1}`)];
+  const arrivals = readers.map((r) => hookInvalidations(r));
+  for (let i = 0; i < keys; i++) await writer.set(`k${i}`, -1);
+  for (let i = 0; i < keys; i++) for (const r of readers) await r.get(`k${i}`);
+  return { subject, writer, readers, readerNames, arrivals, version: 0 };
+}
+
+interface PhaseOptions {
+  rate: number;
+  seconds: number;
+  keys: number;
+  probe: boolean;
+  agent: Agent;
+  own: ReturnType<typeof selfProbe> | undefined;
+}
+
+/** One rate against one subject: paced writes, every sampled write's visibility at all readers. */
+async function phase(r: Rig, o: PhaseOptions) {
+  const { rate, seconds, keys } = o;
+  const members = r.subject.http;
+  const probe = o.probe && members !== undefined;
+  const latencies: number[] = [];
+  const slowest: string[] = [];
+  const ackMs: number[] = [];
+  const lagMs: number[] = [];
+  const seen = r.readers.map(() => ({
+    visible: [] as number[],
+    event: [] as number[],
+    refetch: [] as number[],
+  }));
+  const httpLate: number[] = [];
+  const writes = Math.max(1, Math.round(rate * seconds));
+  // Every write is checked at low rates; a sample of 100/s at high ones (the pollers cost CPU).
+  const every = Math.max(1, Math.round(rate / 100));
+  if (probe) await readProbes(members);
+  o.own?.read();
+  const pids = [...r.subject.pids, process.pid];
+  const processNames = [...r.subject.pids.map((_, n) => `member${n + 1}`), 'bench'];
+  const countersBefore = pids.map(procCounters);
+  const start = performance.now();
+  await pace(rate, writes, async (i, lag) => {
+    const key = `k${i % keys}`;
+    const value = ++r.version;
+    const sampled = i % every === 0;
+    const sent = performance.now();
+    await r.writer.set(key, value);
+    if (!sampled) return;
+    const acked = performance.now();
+    ackMs.push(acked - sent);
+    lagMs.push(lag);
+    const visibleAt = await Promise.all(
+      r.readers.map(async (reader, n) => {
+        // A later write to the same key also satisfies the check (>=).
+        while ((await reader.get(key)) < value) await tick();
+        const visible = performance.now();
+        const event = r.arrivals[n].get(key) ?? acked;
+        seen[n].visible.push(visible - acked);
+        seen[n].event.push(event - acked);
+        seen[n].refetch.push(visible - Math.max(acked, event));
+        return visible;
+      }),
+    );
+    const last = Math.max(...visibleAt);
+    latencies.push(last - acked);
+    slowest.push(r.readerNames[visibleAt.indexOf(last)]);
+    if (!members) return;
+    // HTTP on a member: the owner waited for members' invalidation acks before acking.
+    const m = members[i % members.length];
+    const body = await httpGetBody(o.agent, m, 'nc', key);
+    if (!(Number(body) >= value)) httpLate.push(value);
+  });
+  const wallMs = performance.now() - start;
+  const countersAfter = pids.map(procCounters);
+  const probes: unknown[] = probe ? [...(await readProbes(members)), o.own?.read()] : [];
+  const processes = processNames.map((name, n) => ({
+    name,
+    ...processFigures(countersBefore[n], countersAfter[n], wallMs, writes),
+    ...(probes[n] ? { probe: probes[n] } : {}),
+  }));
+  const sorted = Float64Array.from(latencies).sort();
+  const tail = latencies.map((l, n) => [l, n]).filter(([l]) => l > TARGET_MS);
+  const tailBy: Record<string, number> = {};
+  for (const [, n] of tail) tailBy[slowest[n]] = (tailBy[slowest[n]] ?? 0) + 1;
+  return {
+    bench: 'cluster-invalidation',
+    target: r.subject.name,
+    members: r.subject.addrs.length,
+    readers: r.readers.length,
+    targetRate: rate,
+    achievedRate: Math.round(writes / (wallMs / 1000)),
+    samples: latencies.length,
+    p50Ms: Number(percentile(sorted, 0.5).toFixed(3)),
+    p99Ms: Number(percentile(sorted, 0.99).toFixed(3)),
+    maxMs: Number(sorted[sorted.length - 1].toFixed(3)),
+    p99VsTarget5Ms: Number((percentile(sorted, 0.99) / TARGET_MS).toFixed(2)),
+    ...(members ? { httpStaleAfterAck: httpLate.length } : {}),
+    writeAckMs: stats(ackMs),
+    // How late sampled writes left against their schedule (the pacer falling behind).
+    sendLagMs: stats(lagMs),
+    // Samples over the target, by the reader that saw the value last.
+    over5Ms: tail.length,
+    over5MsBySlowestReader: tailBy,
+    byReader: r.readerNames.map((reader, n) => ({
+      reader,
+      visibleMs: stats(seen[n].visible),
+      eventAfterAckMs: stats(seen[n].event),
+      refetchMs: stats(seen[n].refetch),
+    })),
+    // Cores used by all four processes (2 = this machine saturated by them alone).
+    coresUsed: Number(
+      processes.reduce((s, p) => s + ('cpuShare' in p ? (p.cpuShare ?? 0) : 0), 0).toFixed(2),
+    ),
+    processes,
+  };
+}
+
 export async function run(argv: string[]): Promise<void> {
   const rates = arg(argv, 'rates', '100,1000').split(',').map(Number);
   const seconds = Number(arg(argv, 'seconds', '3'));
@@ -227,6 +386,7 @@ export async function run(argv: string[]): Promise<void> {
   const probe = argv.includes('--probe') || arg(argv, 'cpu-prof', '') !== '';
   const profileDir = arg(argv, 'cpu-prof', '');
   const memberMain = arg(argv, 'member-main', '');
+  const withHazelcast = argv.includes('--hazelcast');
   if (memberMain) process.env.MDC_MEMBER_MAIN = memberMain;
   if (profileDir) process.env.MDC_PROBE_PROFILE_DIR = profileDir;
   if (probe) {
@@ -236,130 +396,71 @@ export async function run(argv: string[]): Promise<void> {
   }
   const cluster = new TestCluster();
   const clients: Client[] = [];
+  const subjects: Subject[] = [];
   const agent = new Agent({ keepAlive: true });
   const own = probe ? selfProbe() : undefined;
   try {
     const members = await cluster.start(3);
     await waitFor(() => converged(cluster, 3), 30_000, 'the cluster to converge');
-    const addr = (ms: typeof members) => ms.map((m) => `${m.host}:${m.port}`);
-    const client = async (ms: typeof members, smart: boolean, nearCache: boolean) => {
-      const c = await hz.Client.newHazelcastClient({
-        network: { clusterMembers: addr(ms), smartRouting: smart },
-        ...(nearCache ? { nearCaches: { nc: { invalidateOnChange: true } } } : {}),
-        properties: { 'hazelcast.logging.level': 'ERROR' },
-      });
-      clients.push(c);
-      return c.getMap<string, number>('nc');
-    };
-    const w = await client(members, true, false);
-    const readers = [
-      await client(members, true, true),
-      ...(await Promise.all(members.map((m) => client([m], false, true)))),
-    ];
-    const readerNames = ['smart', ...members.map((_, n) => `non-smart@member${n + 1}`)];
-    const arrivals = readers.map((r) => hookInvalidations(r));
-    for (let i = 0; i < keys; i++) await w.set(`k${i}`, -1);
-    for (let i = 0; i < keys; i++) for (const r of readers) await r.get(`k${i}`);
-    const pids = [...members.map((m) => m.child.pid), process.pid];
-    const processNames = [...members.map((_, n) => `member${n + 1}`), 'bench'];
-    let version = 0;
-    for (const rate of rates) {
-      const latencies: number[] = [];
-      const slowest: string[] = [];
-      const ackMs: number[] = [];
-      const lagMs: number[] = [];
-      const seen = readers.map(() => ({
-        visible: [] as number[],
-        event: [] as number[],
-        refetch: [] as number[],
-      }));
-      const httpLate: number[] = [];
-      const writes = Math.max(1, Math.round(rate * seconds));
-      // Every write is checked at low rates; a sample of 100/s at high ones (the pollers cost CPU).
-      const every = Math.max(1, Math.round(rate / 100));
-      if (probe) await readProbes(members);
-      own?.read();
-      const countersBefore = pids.map(procCounters);
-      const start = performance.now();
-      await pace(rate, writes, async (i, lag) => {
-        const key = `k${i % keys}`;
-        const value = ++version;
-        const sampled = i % every === 0;
-        const sent = performance.now();
-        await w.set(key, value);
-        if (!sampled) return;
-        const acked = performance.now();
-        ackMs.push(acked - sent);
-        lagMs.push(lag);
-        const visibleAt = await Promise.all(
-          readers.map(async (r, n) => {
-            // A later write to the same key also satisfies the check (>=).
-            while ((await r.get(key)) < value) await tick();
-            const visible = performance.now();
-            const event = arrivals[n].get(key) ?? acked;
-            seen[n].visible.push(visible - acked);
-            seen[n].event.push(event - acked);
-            seen[n].refetch.push(visible - Math.max(acked, event));
-            return visible;
+    subjects.push({
+      name: 'metadatacache',
+      addrs: members.map((m) => `${m.host}:${m.port}`),
+      pids: members.map((m) => m.child.pid),
+      http: members,
+      stop: () => cluster.stopAll(),
+    });
+    if (withHazelcast) {
+      const why = hazelcastUnavailable();
+      if (why) {
+        console.log(
+          JSON.stringify({ bench: 'cluster-invalidation', hazelcast: `skipped: ${why}` }),
+        );
+      } else {
+        const hzMembers = await startHazelcastCluster(3);
+        subjects.push({
+          name: 'hazelcast',
+          addrs: hzMembers.map((t) => `${t.host}:${t.port}`),
+          pids: hzMembers.map((t) => t.pid),
+          stop: async () => {
+            await Promise.all(hzMembers.map((t) => t.stop()));
+          },
+        });
+      }
+    }
+    const rigs: Rig[] = [];
+    for (const subject of subjects) rigs.push(await rig(subject, keys, clients));
+    for (const [n, rate] of rates.entries()) {
+      // Both clusters stay up; their phases alternate in order from one rate to the next.
+      const order = n % 2 === 0 ? rigs : [...rigs].reverse();
+      const results = new Map<string, Awaited<ReturnType<typeof phase>>>();
+      for (const r of order) {
+        const result = await phase(r, { rate, seconds, keys, probe, agent, own });
+        results.set(r.subject.name, result);
+        console.log(JSON.stringify(result));
+      }
+      const ours = results.get('metadatacache');
+      const ref = results.get('hazelcast');
+      if (ours && ref) {
+        const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+        console.log(
+          JSON.stringify({
+            bench: 'cluster-invalidation',
+            targetRate: rate,
+            ratios: {
+              p50VsHazelcast: ratio(ours.p50Ms, ref.p50Ms),
+              p99VsHazelcast: ratio(ours.p99Ms, ref.p99Ms),
+              writeAckP99VsHazelcast: ratio(ours.writeAckMs.p99, ref.writeAckMs.p99),
+              coresVsHazelcast: ratio(ours.coresUsed, ref.coresUsed),
+            },
           }),
         );
-        const last = Math.max(...visibleAt);
-        latencies.push(last - acked);
-        slowest.push(readerNames[visibleAt.indexOf(last)]);
-        // HTTP on a member: the owner waited for members' invalidation acks before acking.
-        const m = members[i % members.length];
-        const body = await httpGetBody(agent, m, 'nc', key);
-        if (!(Number(body) >= value)) httpLate.push(value);
-      });
-      const wallMs = performance.now() - start;
-      const countersAfter = pids.map(procCounters);
-      const probes: unknown[] = probe ? [...(await readProbes(members)), own?.read()] : [];
-      const processes = processNames.map((name, n) => ({
-        name,
-        ...processFigures(countersBefore[n], countersAfter[n], wallMs, writes),
-        ...(probes[n] ? { probe: probes[n] } : {}),
-      }));
-      const sorted = Float64Array.from(latencies).sort();
-      const tail = latencies.map((l, n) => [l, n]).filter(([l]) => l > TARGET_MS);
-      const tailBy: Record<string, number> = {};
-      for (const [, n] of tail) tailBy[slowest[n]] = (tailBy[slowest[n]] ?? 0) + 1;
-      console.log(
-        JSON.stringify({
-          bench: 'cluster-invalidation',
-          members: 3,
-          readers: readers.length,
-          targetRate: rate,
-          achievedRate: Math.round(writes / (wallMs / 1000)),
-          samples: latencies.length,
-          p50Ms: Number(percentile(sorted, 0.5).toFixed(3)),
-          p99Ms: Number(percentile(sorted, 0.99).toFixed(3)),
-          maxMs: Number(sorted[sorted.length - 1].toFixed(3)),
-          p99VsTarget5Ms: Number((percentile(sorted, 0.99) / TARGET_MS).toFixed(2)),
-          httpStaleAfterAck: httpLate.length,
-          writeAckMs: stats(ackMs),
-          // How late sampled writes left against their schedule (the pacer falling behind).
-          sendLagMs: stats(lagMs),
-          // Samples over the target, by the reader that saw the value last.
-          over5Ms: tail.length,
-          over5MsBySlowestReader: tailBy,
-          byReader: readerNames.map((reader, n) => ({
-            reader,
-            visibleMs: stats(seen[n].visible),
-            eventAfterAckMs: stats(seen[n].event),
-            refetchMs: stats(seen[n].refetch),
-          })),
-          // Cores used by all four processes (2 = this machine saturated by them alone).
-          coresUsed: Number(
-            processes.reduce((s, p) => s + ('cpuShare' in p ? (p.cpuShare ?? 0) : 0), 0).toFixed(2),
-          ),
-          processes,
-        }),
-      );
+      }
     }
   } finally {
     agent.destroy();
     own?.stop();
     await Promise.all(clients.map((c) => c.shutdown().catch(() => undefined)));
+    await Promise.all(subjects.map((s) => s.stop().catch(() => undefined)));
     await cluster.stopAll();
   }
 }

@@ -24,13 +24,22 @@
  * visibility figure is one client round trip plus the protocol's work, so `p99VsBare` says how
  * much of the tail is ours.
  *
+ * `--hazelcast` measures the same writes, right after ours at each rate, against a Hazelcast
+ * 5.5.0 member (invalidation batching off) with its own writer and reader, the reference the
+ * issue compares with (`hazelcast`, `p99VsHazelcast`).
+ *
  *   npm run bench -- invalidation-latency [--rates 10,100,1000] [--seconds 3] [--min-samples 200]
- *                                         [--warmup 2] [--keys 100] [--attribute]
+ *                                         [--warmup 2] [--keys 100] [--attribute] [--hazelcast]
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import hz from 'hazelcast-client';
-import { startMetadataCache } from '../integration/conformance/support/targets.js';
+import {
+  hazelcastUnavailable,
+  startHazelcast,
+  startMetadataCache,
+  type Target,
+} from '../integration/conformance/support/targets.js';
 import { flag as arg, percentile, sleepUntil, tick } from './lib/cli.js';
 import { startEchoFloor } from './lib/echo-floor.js';
 
@@ -76,6 +85,24 @@ const round3 = (x: number) => Number(x.toFixed(3));
 
 export const defaultArgs = ['--seconds', '2'];
 
+type Client = Awaited<ReturnType<typeof hz.Client.newHazelcastClient>>;
+/** Writer A's and near-cached reader B's view of the same map. */
+interface Pair {
+  w: hz.IMap<string, number>;
+  r: hz.IMap<string, number>;
+}
+
+/** p50/p99/max and samples over SLOW_MS of visibility latencies (ms). */
+function summary(latencies: number[]) {
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    p50Ms: round3(percentile(sorted, 0.5)),
+    p99Ms: round3(percentile(sorted, 0.99)),
+    maxMs: round3(sorted[sorted.length - 1]),
+    [`over${SLOW_MS}Ms`]: sorted.filter((x) => x > SLOW_MS).length,
+  };
+}
+
 export async function run(argv: string[]): Promise<void> {
   const rates = arg(argv, 'rates', '10,100,1000').split(',').map(Number);
   const seconds = Number(arg(argv, 'seconds', '3'));
@@ -83,6 +110,7 @@ export async function run(argv: string[]): Promise<void> {
   const minSamples = Number(arg(argv, 'min-samples', '200'));
   const warmupSeconds = Number(arg(argv, 'warmup', '2'));
   const attribute = argv.includes('--attribute');
+  const withHazelcast = argv.includes('--hazelcast');
   const target = await startMetadataCache();
   const nodePid = target.pid!;
   const scrape = async () => nodeHealth(await (await fetch(`${target.httpUrl}/metrics`)).text());
@@ -97,24 +125,50 @@ export async function run(argv: string[]): Promise<void> {
   gcObserver.observe({ entryTypes: ['gc'] });
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loopDelay.enable();
-  const cfg = (nearCache: boolean) => ({
-    network: { clusterMembers: [`${target.host}:${target.port}`] },
+  const cfg = (nearCache: boolean, t: Target = target) => ({
+    network: { clusterMembers: [`${t.host}:${t.port}`] },
     ...(nearCache ? { nearCaches: { nc: { invalidateOnChange: true } } } : {}),
     properties: { 'hazelcast.logging.level': 'ERROR' },
   });
   const writer = await hz.Client.newHazelcastClient(cfg(false));
   const reader = await hz.Client.newHazelcastClient(cfg(true));
   const floor = await startEchoFloor();
+  /** The reference: a Hazelcast member with its own writer and near-cached reader. */
+  let reference: { target: Target; clients: Client[] } | undefined;
   try {
-    const w = await writer.getMap<string, number>('nc');
-    const r = await reader.getMap<string, number>('nc');
-    for (let i = 0; i < keys; i++) await w.set(`k${i}`, -1);
-    for (let i = 0; i < keys; i++) await r.get(`k${i}`); // B caches every key
+    const pairOf = async (a: Client, b: Client): Promise<Pair> => {
+      const pair = {
+        w: await a.getMap<string, number>('nc'),
+        r: await b.getMap<string, number>('nc'),
+      };
+      for (let i = 0; i < keys; i++) await pair.w.set(`k${i}`, -1);
+      for (let i = 0; i < keys; i++) await pair.r.get(`k${i}`); // B caches every key
+      return pair;
+    };
+    const ours = await pairOf(writer, reader);
+    let theirs: Pair | undefined;
+    if (withHazelcast) {
+      const why = hazelcastUnavailable();
+      if (why)
+        console.log(
+          JSON.stringify({ bench: 'invalidation-latency', hazelcast: `skipped: ${why}` }),
+        );
+      else {
+        const t = await startHazelcast();
+        reference = { target: t, clients: [] };
+        for (const nearCache of [false, true]) {
+          reference.clients.push(await hz.Client.newHazelcastClient(cfg(nearCache, t)));
+        }
+        theirs = await pairOf(reference.clients[0], reference.clients[1]);
+      }
+    }
     let version = 0;
     /** `writes` writes paced at `rate` per second; the visibility latencies (ms) and duration. */
     /** Samples over SLOW_MS, by which process waited for a CPU during them (with --attribute). */
     const slow = { nodeWaited: 0, benchWaited: 0, neither: 0 };
-    const measure = async (rate: number, writes: number) => {
+    const measure = async (rate: number, writes: number, { w, r }: Pair = ours) => {
+      // Run-queue attribution is for our node (and this process) only.
+      const attributing = attribute && w === ours.w;
       const latencies: number[] = [];
       slow.nodeWaited = slow.benchWaited = slow.neither = 0;
       const polls: Promise<void>[] = [];
@@ -125,14 +179,14 @@ export async function run(argv: string[]): Promise<void> {
         const value = ++version;
         const write = w.set(key, value).then(() => {
           const acked = performance.now();
-          const waited = attribute ? [runQueueMs(nodePid), runQueueMs(process.pid)] : [];
+          const waited = attributing ? [runQueueMs(nodePid), runQueueMs(process.pid)] : [];
           polls.push(
             (async () => {
               // A later write to the same key also satisfies the check (>=).
               while ((await r.get(key)) < value) await tick();
               const ms = performance.now() - acked;
               latencies.push(ms);
-              if (attribute && ms > SLOW_MS) {
+              if (attributing && ms > SLOW_MS) {
                 const node = runQueueMs(nodePid) - waited[0];
                 const bench = runQueueMs(process.pid) - waited[1];
                 if (node >= WAITED_MS) slow.nodeWaited++;
@@ -150,7 +204,10 @@ export async function run(argv: string[]): Promise<void> {
       await Promise.all(polls); // writes resolved above may have added polls
       return { latencies, elapsed: (performance.now() - start) / 1000 };
     };
-    if (warmupSeconds > 0) await measure(200, Math.round(200 * warmupSeconds));
+    if (warmupSeconds > 0) {
+      await measure(200, Math.round(200 * warmupSeconds));
+      if (theirs) await measure(200, Math.round(200 * warmupSeconds), theirs);
+    }
     for (const rate of rates) {
       const writes = Math.max(1, Math.round(rate * seconds), minSamples);
       const nodeBefore = await scrape();
@@ -161,6 +218,8 @@ export async function run(argv: string[]): Promise<void> {
       // The floor at the same rate and sample count, right after (same machine state).
       const bare = await floor.measure(rate, latencies.length);
       const sorted = Float64Array.from(latencies).sort();
+      // The same writes against the Hazelcast member, right after.
+      const ref = theirs ? summary((await measure(rate, writes, theirs)).latencies) : undefined;
       console.log(
         JSON.stringify({
           bench: 'invalidation-latency',
@@ -176,6 +235,9 @@ export async function run(argv: string[]): Promise<void> {
           [`over${SLOW_MS}Ms`]: sorted.filter((x) => x > SLOW_MS).length,
           bareRoundTrip: bare,
           p99VsBare: round3(percentile(sorted, 0.99) / bare.p99Ms),
+          ...(ref
+            ? { hazelcast: ref, p99VsHazelcast: round3(percentile(sorted, 0.99) / ref.p99Ms) }
+            : {}),
           ...(attribute ? { slowSamplesWhere: { ...slow } } : {}),
           nodeProcess: {
             gcPauses: nodeAfter.gcPauses - nodeBefore.gcPauses,
@@ -192,6 +254,10 @@ export async function run(argv: string[]): Promise<void> {
     }
   } finally {
     floor.close();
+    if (reference) {
+      await Promise.all(reference.clients.map((c) => c.shutdown()));
+      await reference.target.stop();
+    }
     gcObserver.disconnect();
     loopDelay.disable();
     await reader.shutdown();

@@ -161,54 +161,85 @@ export function hazelcastUnavailable(): string | undefined {
  * its behaviour compares with ours.
  */
 export async function startHazelcast(opts: { partitionCount?: number } = {}): Promise<Target> {
+  const [member] = await startHazelcastCluster(1, opts);
+  return member;
+}
+
+/**
+ * `size` Hazelcast 5.5.0 members forming one cluster on 127.0.0.1 (tcp-ip join over their own
+ * ports, same settings as `startHazelcast`, maps with the default one synchronous backup): the
+ * reference for the cluster benchmarks. Resolves once every member lists `size` members.
+ */
+export async function startHazelcastCluster(
+  size: number,
+  opts: { partitionCount?: number } = {},
+): Promise<Target[]> {
   const host = '127.0.0.1';
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'mdc-hz-'));
-  const file = join(dir, 'hazelcast.yaml');
-  await writeFile(
-    file,
-    [
-      'hazelcast:',
-      '  cluster-name: dev',
-      '  properties:',
-      '    hazelcast.phone.home.enabled: false',
-      '    hazelcast.map.invalidation.batch.enabled: false',
-      `    hazelcast.partition.count: ${opts.partitionCount ?? 271}`,
-      '    hazelcast.logging.type: jdk',
-      '  network:',
-      '    port:',
-      `      port: ${port}`,
-      '      auto-increment: false',
-      '    interfaces:',
-      '      enabled: true',
-      '      interfaces: [127.0.0.1]',
-      '    join:',
-      '      auto-detection: { enabled: false }',
-      '      multicast: { enabled: false }',
-      '      tcp-ip: { enabled: true, member-list: [127.0.0.1] }',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(
-    'java',
-    [
-      '-Xmx1g',
-      '-XX:+UseParallelGC',
-      `-Dhazelcast.config=${file}`,
-      '-cp',
-      hazelcastJar(),
-      'com.hazelcast.core.server.HazelcastMemberStarter',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const t = handle('hazelcast', child, host, port, dir);
-  try {
-    await waitForOutput(child, /is STARTED/, 90_000, 'hazelcast member');
-  } catch (err) {
-    await t.stop();
-    throw err;
+  const ports: number[] = [];
+  while (ports.length < size) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
   }
-  return t;
+  const members = await Promise.allSettled(
+    ports.map(async (port) => {
+      const dir = await mkdtemp(join(tmpdir(), 'mdc-hz-'));
+      const file = join(dir, 'hazelcast.yaml');
+      await writeFile(file, hazelcastConfig(port, ports, opts.partitionCount ?? 271));
+      const child = spawn(
+        'java',
+        [
+          '-Xmx1g',
+          '-XX:+UseParallelGC',
+          `-Dhazelcast.config=${file}`,
+          '-cp',
+          hazelcastJar(),
+          'com.hazelcast.core.server.HazelcastMemberStarter',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const t = handle('hazelcast', child, host, port, dir);
+      // "is STARTED" comes first; the member list of the whole cluster after the join.
+      const ready = size === 1 ? /is STARTED/ : new RegExp(`Members \\{size:${size},`);
+      try {
+        await waitForOutput(child, ready, 120_000, `hazelcast member on port ${port}`);
+      } catch (err) {
+        await t.stop();
+        throw err;
+      }
+      return t;
+    }),
+  );
+  const started = members.flatMap((m) => (m.status === 'fulfilled' ? [m.value] : []));
+  const failed = members.find((m) => m.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((t) => t.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
+function hazelcastConfig(port: number, all: readonly number[], partitionCount: number): string {
+  return [
+    'hazelcast:',
+    '  cluster-name: dev',
+    '  properties:',
+    '    hazelcast.phone.home.enabled: false',
+    '    hazelcast.map.invalidation.batch.enabled: false',
+    `    hazelcast.partition.count: ${partitionCount}`,
+    '    hazelcast.logging.type: jdk',
+    '  network:',
+    '    port:',
+    `      port: ${port}`,
+    '      auto-increment: false',
+    '    interfaces:',
+    '      enabled: true',
+    '      interfaces: [127.0.0.1]',
+    '    join:',
+    '      auto-detection: { enabled: false }',
+    '      multicast: { enabled: false }',
+    `      tcp-ip: { enabled: true, member-list: [${all.map((p) => `"127.0.0.1:${p}"`).join(', ')}] }`,
+    '',
+  ].join('\n');
 }
 
 export function redisUnavailable(): string | undefined {
