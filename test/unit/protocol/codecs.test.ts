@@ -26,6 +26,29 @@ describe('UUID codec', () => {
     expect(buf[0]).toBe(1);
     expect(readUuid(buf, 0)).toBeNull();
   });
+
+  it('accepts upper-case and dashless forms, and refuses anything else', () => {
+    const canonical = Buffer.alloc(17);
+    writeUuid(canonical, 0, '00112233-4455-6677-8899-aabbccddeeff');
+    for (const form of [
+      '00112233-4455-6677-8899-AABBCCDDEEFF',
+      '00112233445566778899aabbccddeeff',
+    ]) {
+      const buf = Buffer.alloc(17);
+      writeUuid(buf, 0, form);
+      expect(buf).toEqual(canonical);
+    }
+    for (const bad of [
+      '',
+      '00112233-4455-6677-8899-aabbccddeefg',
+      '00112233-4455-6677-8899-aabbccddeef',
+      '0011223304455-6677-8899-aabbccddeeff',
+      '00112233-4455-6677-8899-aabbccddeeff0',
+      '00112233-4455-6677-8899-aabbccddee\u00ff',
+    ]) {
+      expect(() => writeUuid(Buffer.alloc(17), 0, bad)).toThrow('not a UUID');
+    }
+  });
 });
 
 describe('authentication', () => {
