@@ -79,6 +79,13 @@ export interface LoadResult {
   p99Ms: number;
   /** Server CPU (user + system, every thread) per operation; absent without /proc. */
   serverCpuUsPerOp?: number;
+  /**
+   * This process's CPU per operation (the client library) and its share of one core: at 64 in
+   * flight the single-threaded client is usually the ceiling, so these say whether a target's
+   * ops/s moved because of the server or because the client worked more per reply.
+   */
+  clientCpuUsPerOp: number;
+  clientCores: number;
 }
 
 /** CPU seconds used so far by process `pid` (utime + stime), or undefined without /proc. */
@@ -162,6 +169,8 @@ interface Running {
   latencies: number[];
   /** Server CPU seconds during the measured slices (NaN once unreadable). */
   cpu: number;
+  /** This process's CPU microseconds during the measured slices. */
+  clientCpuUs: number;
 }
 
 /**
@@ -180,7 +189,7 @@ export async function run(argv: string[]): Promise<void> {
     const target = await start();
     try {
       const ops = await connect(target);
-      running.push({ name, target, ops, count: 0, ms: 0, latencies: [], cpu: 0 });
+      running.push({ name, target, ops, count: 0, ms: 0, latencies: [], cpu: 0, clientCpuUs: 0 });
     } catch (err) {
       await target.stop();
       throw err;
@@ -212,7 +221,10 @@ export async function run(argv: string[]): Promise<void> {
         const r = running[(round + i) % running.length];
         const t = performance.now();
         const cpu = cpuSeconds(r.target.pid) ?? NaN;
+        const own = process.cpuUsage();
         r.count += await slice(r.ops, o, sliceMs, r.latencies);
+        const used = process.cpuUsage(own);
+        r.clientCpuUs += used.user + used.system;
         r.ms += performance.now() - t;
         r.cpu += (cpuSeconds(r.target.pid) ?? NaN) - cpu;
       }
@@ -228,6 +240,8 @@ export async function run(argv: string[]): Promise<void> {
         ...(Number.isFinite(r.cpu) && r.count > 0
           ? { serverCpuUsPerOp: Number(((r.cpu / r.count) * 1e6).toFixed(2)) }
           : {}),
+        clientCpuUsPerOp: Number((r.clientCpuUs / Math.max(1, r.count)).toFixed(2)),
+        clientCores: Number((r.clientCpuUs / 1000 / r.ms).toFixed(2)),
       };
       results.set(r.name, result);
       console.log(
