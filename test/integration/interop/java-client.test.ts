@@ -77,6 +77,18 @@ it('the Hazelcast Java client runs IMap and near-cache operations against 3 memb
     nearAfterWrite: '2',
     nearHits: 'true',
     nearAfterClear: 'null',
+    // replace, replace(k, old, new), remove(k, v), tryPut/tryRemove, setTtl and the map-wide
+    // reads: 20 entries, o3 and o5 removed.
+    replaceMissing: 'null,false',
+    replace: 'ov1',
+    replaceIfSame: 'false,true',
+    removeIfSame: 'false,true',
+    tryPutRemove: 'true,true',
+    setTtl: 'true,false',
+    containsValue: 'true,false',
+    keySet: '18,true',
+    values: '18,true',
+    entrySet: '18,true',
     ttlAfter: 'null',
     sizeAfterEvictAll: '0',
   });
