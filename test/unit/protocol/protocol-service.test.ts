@@ -216,6 +216,54 @@ describe('ProtocolService over a socket-free connection', () => {
     expect(errorCodeOf(malformed)).toBe(23);
   });
 
+  it('decodes the conditional writes and map-wide reads at their spec offsets', async () => {
+    const s = setup();
+    const { t, conn } = await authed(s);
+    const key = encodeString('k');
+    const p = partitionIdOf(key, 271);
+    const v = (x: string) => encodeString(x);
+    const thread = fixed(['long', 0n]);
+    const threadTimeout = fixed(['long', 0n], ['long', 100n]);
+    const send = async (
+      type: number,
+      partition: number,
+      f: Buffer,
+      frames: (string | Buffer)[],
+    ) => {
+      conn.receive(request(type, 1n, partition, f, frames));
+      await flush();
+      const [res] = t.take();
+      return res;
+    };
+    const flag = (res: Message) => initial(res)[13];
+    await send(0x010100, p, fixed(['long', 0n], ['long', -1n]), ['m', key, v('v1')]);
+    expect(
+      (await send(0x010400, p, thread, ['m', v('other'), v('x')]))[1].flags & Flags.IS_NULL,
+    ).toBeTruthy(); // replace of a missing key: null
+    expect((await send(0x010400, p, thread, ['m', key, v('v2')]))[1].content).toEqual(v('v1'));
+    expect(flag(await send(0x010500, p, thread, ['m', key, v('v1'), v('v3')]))).toBe(0);
+    expect(flag(await send(0x010500, p, thread, ['m', key, v('v2'), v('v3')]))).toBe(1);
+    expect(flag(await send(0x010700, -1, Buffer.alloc(0), ['m', v('v3')]))).toBe(1);
+    expect(flag(await send(0x014300, p, fixed(['long', 1000n]), ['m', key]))).toBe(1);
+    expect(flag(await send(0x014300, p, fixed(['long', 1000n]), ['m', v('other')]))).toBe(0);
+    const keys = await send(0x012200, -1, Buffer.alloc(0), ['m']);
+    expect(keys.slice(1).map((f) => f.content)).toEqual([BEGIN.content, key, END.content]);
+    const entries = await send(0x012500, -1, Buffer.alloc(0), ['m']);
+    expect(entries.slice(2, 4).map((f) => f.content)).toEqual([key, v('v3')]);
+    expect(flag(await send(0x010800, p, thread, ['m', key, v('v2')]))).toBe(0);
+    expect(flag(await send(0x010800, p, thread, ['m', key, v('v3')]))).toBe(1);
+    expect(flag(await send(0x010c00, p, threadTimeout, ['m', key, v('t')]))).toBe(1);
+    expect(flag(await send(0x010b00, p, threadTimeout, ['m', key]))).toBe(1);
+    expect(flag(await send(0x010b00, p, threadTimeout, ['m', key]))).toBe(0);
+    const values = await send(0x012400, -1, Buffer.alloc(0), ['m']);
+    expect(values.slice(1).map((f) => f.content)).toEqual([BEGIN.content, END.content]);
+    // replaceIfSame without its new value: a malformed body, error 23, the connection kept.
+    const bad = await send(0x010500, p, thread, ['m', key, v('v1')]);
+    expect(typeOf(bad)).toBe(0);
+    expect(errorCodeOf(bad)).toBe(23);
+    expect(t.closed).toBe(false);
+  });
+
   it('stores and returns values, with the old value from put', async () => {
     const s = setup();
     const { t, conn } = await authed(s);
