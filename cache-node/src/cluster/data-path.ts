@@ -662,23 +662,27 @@ export class ClusteredMapService implements MapService {
     const buffers: Buffer[] = [];
     if (!map) return { header: { found: false }, buffers };
     const self = this.routing.selfId;
+    if (name === 'containsValue') {
+      if (!value) throw new Error('containsValue needs a value');
+      let found = false;
+      map.forEachLive((_k, v, p) => {
+        found = this.routing.ownerOf(p) === self && sameData(v, value);
+        return !found; // stop at the first match
+      });
+      return { header: { found }, buffers };
+    }
     let bytes = 0;
-    for (const e of map.entries()) {
-      if (this.routing.ownerOf(e.partitionId) !== self) continue;
-      if (name === 'containsValue') {
-        if (!value) throw new Error('containsValue needs a value');
-        if (sameData(e.value, value)) return { header: { found: true }, buffers: [] };
-        continue;
-      }
-      if (name !== 'values') buffers.push(e.key);
-      if (name !== 'keySet') buffers.push(e.value);
-      bytes += (name !== 'values' ? e.key.length : 0) + (name !== 'keySet' ? e.value.length : 0);
+    map.forEachLive((k, v, p) => {
+      if (this.routing.ownerOf(p) !== self) return;
+      if (name !== 'values') buffers.push(k);
+      if (name !== 'keySet') buffers.push(v);
+      bytes += (name !== 'values' ? k.length : 0) + (name !== 'keySet' ? v.length : 0);
       if (bytes > MAP_READ_MAX_BYTES) {
         throw new Error(
           `${name} of map "${mapName}" exceeds ${MAP_READ_MAX_BYTES} bytes on one member; read it by keys instead`,
         );
       }
-    }
+    });
     return { header: { found: false }, buffers };
   }
 

@@ -63,13 +63,31 @@ export function createLocalMapService(
       settle(() => existing(map)?.setTtl(key, ttlMs, origin) ?? false),
     containsValue: (map, value) =>
       settle(() => {
-        for (const e of existing(map)?.entries() ?? []) if (sameData(e.value, value)) return true;
-        return false;
+        let found = false;
+        existing(map)?.forEachLive((_k, v) => {
+          found = sameData(v, value);
+          return !found; // stop at the first match
+        });
+        return found;
       }),
     entrySet: (map) =>
-      settle(() => [...(existing(map)?.entries() ?? [])].map((e): Entry => [e.key, e.value])),
-    keySet: (map) => settle(() => [...(existing(map)?.entries() ?? [])].map((e) => e.key)),
-    values: (map) => settle(() => [...(existing(map)?.entries() ?? [])].map((e) => e.value)),
+      settle(() => {
+        const out: Entry[] = [];
+        existing(map)?.forEachLive((k, v) => void out.push([k, v]));
+        return out;
+      }),
+    keySet: (map) =>
+      settle(() => {
+        const out: Buffer[] = [];
+        existing(map)?.forEachLive((k) => void out.push(k));
+        return out;
+      }),
+    values: (map) =>
+      settle(() => {
+        const out: Buffer[] = [];
+        existing(map)?.forEachLive((_k, v) => void out.push(v));
+        return out;
+      }),
     getAll: (map, keys) =>
       settle(() => {
         const m = existing(map);

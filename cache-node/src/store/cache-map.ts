@@ -199,6 +199,11 @@ export class CacheMap implements CacheMapApi {
     }
   }
 
+  forEachLive(visit: (key: Buffer, value: Buffer, partitionId: number) => boolean | void): void {
+    const now = this.ctx.clock.now();
+    this.records.forEach((e) => e.expiredAt(now) || visit(e.key, e.value, e.partitionId) !== false);
+  }
+
   restore(s: EntrySnapshot): void {
     const now = this.ctx.clock.now();
     const h = identityHash(s.key);

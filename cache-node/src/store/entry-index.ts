@@ -79,6 +79,14 @@ export class EntryIndex {
     return ordered ? out.sort((a, b) => a.seq - b.seq) : out;
   }
 
+  /**
+   * Visits every entry in slot order (no copy, no sort) until `visit` returns false. The index
+   * must not change during the visit.
+   */
+  forEach(visit: (e: EntryRecord) => boolean): void {
+    for (const e of this.slots) if (e !== undefined && !visit(e)) return;
+  }
+
   private place(e: EntryRecord): void {
     const mask = this.mask;
     let i = e.identity & mask;

@@ -150,6 +150,11 @@ export interface CacheMapApi {
   readonly size: number;
   readonly bytes: number;
   entries(): IterableIterator<EntrySnapshot>;
+  /**
+   * Every live entry in no particular order, without copies or side effects (map-wide reads:
+   * keySet, values, containsValue); stops when `visit` returns false. `visit` must not write the map.
+   */
+  forEachLive(visit: (key: Buffer, value: Buffer, partitionId: number) => boolean | void): void;
   /** Writes an entry as it was (snapshot load, migration, backup): no stats, no policy admission test. */
   restore(entry: EntrySnapshot): void;
   stats(): MapStats;

@@ -90,9 +90,11 @@ describe('createLocalMapService', () => {
     expect(await svc.containsValue('users', v('3'))).toBe(true);
     expect(await svc.containsValue('users', v('2'))).toBe(false);
     await svc.set('users', k('b'), v('4'));
-    expect(await svc.keySet('users')).toEqual([k('a'), k('b')]);
-    expect(await svc.values('users')).toEqual([v('3'), v('4')]);
-    expect(await svc.entrySet('users')).toEqual([
+    // In no particular order.
+    const byText = (a: Buffer, b: Buffer) => a.compare(b);
+    expect((await svc.keySet('users')).sort(byText)).toEqual([k('a'), k('b')]);
+    expect((await svc.values('users')).sort(byText)).toEqual([v('3'), v('4')]);
+    expect((await svc.entrySet('users')).sort(([a], [b]) => byText(a, b))).toEqual([
       [k('a'), v('3')],
       [k('b'), v('4')],
     ]);

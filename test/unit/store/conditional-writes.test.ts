@@ -1,6 +1,7 @@
 /**
  * The store's conditional writes behind IMap.replace, replace(k, old, new), remove(k, v) and
- * setTtl: what they write, what they return, and the one change event each emits.
+ * setTtl: what they write, what they return, and the one change event each emits; and the
+ * unordered scan behind the map-wide reads.
  */
 import { encodeJson } from '../../../cache-node/src/data/index.js';
 import { sameData, type ChangeEvent } from '../../../cache-node/src/store/index.js';
@@ -153,6 +154,30 @@ describe('peekEntry', () => {
     const e = m.peekEntry(k('x'))!;
     expect(e.value.equals(v('1'))).toBe(true);
     expect(e).toMatchObject({ expiresAt: clock.t + 100, maxIdleMs: 50 });
+    expect(m.stats().hits + m.stats().misses).toBe(0);
+  });
+});
+
+describe('forEachLive', () => {
+  test('visits live entries only, stops when asked, counts no reads', () => {
+    const { m, clock } = setup();
+    m.set(k('a'), v('1'));
+    m.set(k('b'), v('2'), { ttlMs: 100 });
+    m.set(k('c'), v('3'));
+    clock.advance(100); // b has expired
+    const seen: string[] = [];
+    m.forEachLive((key, value, p) => {
+      seen.push(`${key.toString('utf8', 12)}=${value.toString('utf8', 12)}@${p}`);
+    });
+    expect(seen.sort()).toEqual(
+      ['a', 'c'].map((x, i) => `${x}=${i * 2 + 1}@${m.peekEntry(k(x))!.partitionId}`),
+    );
+    let visits = 0;
+    m.forEachLive(() => {
+      visits++;
+      return false;
+    });
+    expect(visits).toBe(1);
     expect(m.stats().hits + m.stats().misses).toBe(0);
   });
 });
