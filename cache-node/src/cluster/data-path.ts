@@ -91,6 +91,8 @@ export interface DataPathOptions {
   onBackupFailure: (err: Error) => void;
   /** A read of a key owned elsewhere was served by (hit) or missed the member near cache. */
   onNearCacheRead?: (map: string, hit: boolean) => void;
+  /** A member's share of keySet/values/entrySet above this is refused (default MAP_READ_MAX_BYTES). */
+  mapReadMaxBytes?: number;
 }
 
 interface KeyResult {
@@ -671,15 +673,16 @@ export class ClusteredMapService implements MapService {
       });
       return { header: { found }, buffers };
     }
+    const limit = this.opts.mapReadMaxBytes ?? MAP_READ_MAX_BYTES;
     let bytes = 0;
     map.forEachLive((k, v, p) => {
       if (this.routing.ownerOf(p) !== self) return;
       if (name !== 'values') buffers.push(k);
       if (name !== 'keySet') buffers.push(v);
       bytes += (name !== 'values' ? k.length : 0) + (name !== 'keySet' ? v.length : 0);
-      if (bytes > MAP_READ_MAX_BYTES) {
+      if (bytes > limit) {
         throw new Error(
-          `${name} of map "${mapName}" exceeds ${MAP_READ_MAX_BYTES} bytes on one member; read it by keys instead`,
+          `${name} of map "${mapName}" exceeds ${limit} bytes on one member; read it by keys instead`,
         );
       }
     });

@@ -31,7 +31,7 @@ interface Member {
   serve(msg: Message): Message | Promise<Message>;
 }
 
-function cluster(): Record<'a' | 'b', Member> {
+function cluster(mapReadMaxBytes?: number): Record<'a' | 'b', Member> {
   const members = {} as Record<'a' | 'b', Member>;
   for (const id of ['a', 'b'] as const) {
     const { store, clock } = makeStore([], { undeclaredMaps: 'allow' });
@@ -65,6 +65,7 @@ function cluster(): Record<'a' | 'b', Member> {
       backupTimeoutMs: 1000,
       now: () => clock.now(),
       onBackupFailure: () => undefined,
+      ...(mapReadMaxBytes !== undefined ? { mapReadMaxBytes } : {}),
     });
     const events: ChangeEvent[] = [];
     store.onChange((e) => events.push(e));
@@ -197,5 +198,13 @@ describe('clustered map-wide reads', () => {
     expect(await a.svc.keySet('never')).toEqual([]);
     expect(await a.svc.entrySet('never')).toEqual([]);
     expect(await a.svc.containsValue('never', s('x'))).toBe(false);
+  });
+
+  it('refuses a member share over the size limit with a clear error, and keeps serving', async () => {
+    const { a } = cluster(200);
+    for (let i = 0; i < 20; i++) await a.svc.put(MAP, s(`big-${i}`), s('x'.repeat(40)));
+    await expect(a.svc.entrySet(MAP)).rejects.toThrow(/exceeds 200 bytes on one member/);
+    expect(await a.svc.containsValue(MAP, s('x'.repeat(40)))).toBe(true);
+    expect(await a.svc.get(MAP, s('big-1'))).toEqual(s('x'.repeat(40)));
   });
 });
