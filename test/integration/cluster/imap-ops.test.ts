@@ -34,6 +34,25 @@ function newClient(members: Member[], smart: boolean, nearCache: boolean): Promi
   });
 }
 
+/** Invalidations the members sent to client near caches for MAP, summed over members. */
+async function clientInvalidations(members: Member[]): Promise<number> {
+  const counts = await Promise.all(
+    members.map(async (m) => {
+      const text = await (await fetch(`${m.httpUrl}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('metadatacache_invalidations_sent_total{') &&
+            l.includes(`map="${MAP}"`) &&
+            l.includes('target="client"'),
+        );
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
 /** Poll `read` until it returns `expected` (client-side delivery is asynchronous). */
 async function settles<T>(read: () => Promise<T>, expected: T, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -93,6 +112,14 @@ describe('IMap conditional writes and map-wide reads on 3 members', () => {
         expect(`${m.name} ${(await httpGet(m, MAP, k)).body}`).toBe(`${m.name} v3-${k}`);
       }
     }
+
+    // Exactly one invalidation reaches the one near-cached client per change, none otherwise.
+    const before = await clientInvalidations(members);
+    expect(await u.replaceIfSame(KEYS[0], 'wrong', 'x')).toBe(false);
+    expect(await u.replace('missing', 'x')).toBeNull();
+    expect(await clientInvalidations(members)).toBe(before);
+    expect(await u.replace(KEYS[0], `v3-${KEYS[0]}`)).toBe(`v3-${KEYS[0]}`);
+    expect(await clientInvalidations(members)).toBe(before + 1);
 
     // remove(k, v): only the expected value goes, on the owner and its backup.
     const gone = KEYS.slice(0, 6);
