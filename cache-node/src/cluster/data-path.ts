@@ -262,9 +262,9 @@ export class ClusteredMapService implements MapService {
     const b = msg.buffers;
     const key = b[0];
     if (!key) throw new Error('key missing');
+    if (h.expected === true && b.length < 2) throw new Error('expected value missing');
     const expected = h.expected === true ? b[b.length - 1] : undefined;
     const value = b.length > (expected ? 2 : 1) ? b[1] : undefined;
-    if (h.expected === true && b.length < 2) throw new Error('expected value missing');
     const hops = Number(h.hops) || 0;
     const r = await this.key(
       name as KeyOp,
