@@ -228,6 +228,23 @@ async function readProbes(members: Member[]): Promise<unknown[]> {
   return lines;
 }
 
+/**
+ * Waits (at most `maxMs`) until the processes together use under `cores` of CPU over 500 ms: a
+ * JVM keeps compiling and collecting for a while after a busy phase, which would otherwise land
+ * on the next subject's phase.
+ */
+async function settle(pids: (number | undefined)[], cores = 0.1, maxMs = 15_000): Promise<void> {
+  const deadline = performance.now() + maxMs;
+  while (performance.now() < deadline) {
+    const before = pids.map(procCounters);
+    const t = performance.now();
+    await new Promise((r) => setTimeout(r, 500));
+    const after = pids.map(procCounters);
+    const used = after.reduce((s, a, n) => s + (a && before[n] ? a.cpuMs - before[n].cpuMs : 0), 0);
+    if (used / (performance.now() - t) < cores) return;
+  }
+}
+
 /** A 3-member cluster under test: ours (with HTTP and probes) or the Hazelcast reference. */
 interface Subject {
   name: 'metadatacache' | 'hazelcast';
@@ -434,6 +451,7 @@ export async function run(argv: string[]): Promise<void> {
       const order = n % 2 === 0 ? rigs : [...rigs].reverse();
       const results = new Map<string, Awaited<ReturnType<typeof phase>>>();
       for (const r of order) {
+        if (rigs.length > 1) await settle(rigs.flatMap((x) => x.subject.pids));
         const result = await phase(r, { rate, seconds, keys, probe, agent, own });
         results.set(r.subject.name, result);
         console.log(JSON.stringify(result));
