@@ -8,10 +8,18 @@
  * in the same run is the same keys as `--bulk` single gets in flight at once (one member request
  * per key, which is what getAll cost before keys were grouped by owner).
  *
+ * `--hazelcast` measures the same load against 1 and 3 Hazelcast 5.5.0 members (the reference,
+ * one synchronous backup by default) after ours, and prints both 3-vs-1 ratios side by side.
+ *
  *   npm run bench -- cluster-throughput [--seconds 5] [--concurrency 64] [--keys 10000] [--bulk 100]
+ *     [--hazelcast]
  */
 import hz from 'hazelcast-client';
 import { converged, TestCluster, waitFor } from '../integration/cluster/harness.js';
+import {
+  hazelcastUnavailable,
+  startHazelcastCluster,
+} from '../integration/conformance/support/targets.js';
 import { flag as arg } from './lib/cli.js';
 
 export const defaultArgs = ['--seconds', '3'];
@@ -50,6 +58,62 @@ async function measureBulk(map: HzMap, seconds: number, keys: number, bulk: numb
   return { getAll, singles, putAll };
 }
 
+/**
+ * A smart client on `addrs`: fills `keys` keys, then `concurrency` loops of 90 % get / 10 % set for
+ * `seconds`; ops/s, and the client (left open for further use; the caller shuts it down).
+ */
+async function load(addrs: string[], seconds: number, concurrency: number, keys: number) {
+  const client = await hz.Client.newHazelcastClient({
+    network: { clusterMembers: addrs },
+    properties: { 'hazelcast.logging.level': 'ERROR' },
+  });
+  try {
+    const map = await client.getMap<string, string>('tp');
+    const value = 'x'.repeat(100);
+    for (let i = 0; i < keys; i += 500) {
+      const batch = new Map<string, string>();
+      for (let j = i; j < Math.min(keys, i + 500); j++) batch.set(`k${j}`, value);
+      await map.putAll([...batch.entries()]);
+    }
+    let ops = 0;
+    const end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) {
+          const key = `k${Math.floor(Math.random() * keys)}`;
+          if (Math.random() < 0.9) await map.get(key);
+          else await map.set(key, value);
+          ops++;
+        }
+      }),
+    );
+    return { client, ops: ops / seconds };
+  } catch (err) {
+    await client.shutdown();
+    throw err;
+  }
+}
+
+/** The same load against `members` Hazelcast members (ops/s). */
+async function measureHazelcast(
+  members: number,
+  seconds: number,
+  concurrency: number,
+  keys: number,
+) {
+  const targets = await startHazelcastCluster(members);
+  try {
+    const addrs = targets.map((t) => `${t.host}:${t.port}`);
+    // The JVM compiles its hot paths during the first seconds: one unmeasured round first.
+    await (await load(addrs, seconds, concurrency, keys)).client.shutdown();
+    const { client, ops } = await load(addrs, seconds, concurrency, keys);
+    await client.shutdown();
+    return ops;
+  } finally {
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+}
+
 async function measure(
   members: number,
   seconds: number,
@@ -61,38 +125,17 @@ async function measure(
   try {
     const ms = await cluster.start(members);
     if (members > 1) await waitFor(() => converged(cluster, members), 30_000, 'convergence');
-    const client = await hz.Client.newHazelcastClient({
-      network: { clusterMembers: ms.map((m) => `${m.host}:${m.port}`) },
-      properties: { 'hazelcast.logging.level': 'ERROR' },
-    });
+    const addrs = ms.map((m) => `${m.host}:${m.port}`);
+    const { client, ops } = await load(addrs, seconds, concurrency, keys);
     try {
-      const map = await client.getMap<string, string>('tp');
-      const value = 'x'.repeat(100);
-      for (let i = 0; i < keys; i += 500) {
-        const batch = new Map<string, string>();
-        for (let j = i; j < Math.min(keys, i + 500); j++) batch.set(`k${j}`, value);
-        await map.putAll([...batch.entries()]);
-      }
-      let ops = 0;
-      const end = performance.now() + seconds * 1000;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (performance.now() < end) {
-            const key = `k${Math.floor(Math.random() * keys)}`;
-            if (Math.random() < 0.9) await map.get(key);
-            else await map.set(key, value);
-            ops++;
-          }
-        }),
-      );
-      if (bulk === 0) return { ops: ops / seconds };
+      if (bulk === 0) return { ops };
       const unisocket = await hz.Client.newHazelcastClient({
         network: { clusterMembers: [`${ms[0].host}:${ms[0].port}`], smartRouting: false },
         properties: { 'hazelcast.logging.level': 'ERROR' },
       });
       try {
         const bulkMap = await unisocket.getMap<string, string>('tp');
-        return { ops: ops / seconds, bulk: await measureBulk(bulkMap, seconds, keys, bulk) };
+        return { ops, bulk: await measureBulk(bulkMap, seconds, keys, bulk) };
       } finally {
         await unisocket.shutdown();
       }
@@ -120,6 +163,27 @@ export async function run(argv: string[]): Promise<void> {
       ratio3vs1: Number((three.ops / one).toFixed(2)),
     }),
   );
+  if (argv.includes('--hazelcast')) {
+    const why = hazelcastUnavailable();
+    if (why) {
+      console.log(JSON.stringify({ bench: 'cluster-throughput', hazelcast: `skipped: ${why}` }));
+    } else {
+      const hzOne = await measureHazelcast(1, seconds, concurrency, keys);
+      const hzThree = await measureHazelcast(3, seconds, concurrency, keys);
+      console.log(
+        JSON.stringify({
+          bench: 'cluster-throughput',
+          target: 'hazelcast',
+          concurrency,
+          opsPerSecond1Member: Math.round(hzOne),
+          opsPerSecond3Members: Math.round(hzThree),
+          ratio3vs1: Number((hzThree / hzOne).toFixed(2)),
+          ours3VsHazelcast3: Number((three.ops / hzThree).toFixed(2)),
+          ours1VsHazelcast1: Number((one / hzOne).toFixed(2)),
+        }),
+      );
+    }
+  }
   if (three.bulk) {
     const b = three.bulk;
     const ms = (v: number) => Number(v.toFixed(2));
