@@ -166,9 +166,10 @@ export async function run(argv: string[]): Promise<void> {
     /** `writes` writes paced at `rate` per second; the visibility latencies (ms) and duration. */
     /** Samples over SLOW_MS, by which process waited for a CPU during them (with --attribute). */
     const slow = { nodeWaited: 0, benchWaited: 0, neither: 0 };
-    const measure = async (rate: number, writes: number, { w, r }: Pair = ours) => {
+    const measure = async (rate: number, writes: number, pair: Pair = ours) => {
+      const { w, r } = pair;
       // Run-queue attribution is for our node (and this process) only.
-      const attributing = attribute && w === ours.w;
+      const attributing = attribute && pair === ours;
       const latencies: number[] = [];
       slow.nodeWaited = slow.benchWaited = slow.neither = 0;
       const polls: Promise<void>[] = [];

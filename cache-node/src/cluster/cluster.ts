@@ -177,7 +177,6 @@ export class Cluster implements Routing {
     this.mapService = new ClusteredMapService(opts.store, this, this.nearCache, {
       backupMode: s.backupMode,
       backupTimeoutMs: 5000,
-      now: Date.now,
       onBackupFailure: (err) => {
         opts.metrics?.backupFailures.inc();
         opts.log.warn(`backup failed: ${err.message}`);

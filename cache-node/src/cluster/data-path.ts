@@ -16,7 +16,7 @@ import type { CacheMapApi, StoreApi, WriteOptions } from '../store/types.js';
 import type { Channel, Message } from './channel.js';
 import { ClusterUnavailableError, localErrorFor } from './errors.js';
 import type { MemberNearCache } from './member-near-cache.js';
-import { encodeRecords, recordAfterWrite, recordOf, type ReplicaRecord } from './replication.js';
+import { encodeRecords, recordAfterWrite, type ReplicaRecord } from './replication.js';
 
 /** What the data path needs from the cluster: who owns what, and how to reach them. */
 export interface Routing {
@@ -87,7 +87,6 @@ export const MAX_HOPS = 3;
 export interface DataPathOptions {
   backupMode: 'sync' | 'async';
   backupTimeoutMs: number;
-  now: () => number;
   onBackupFailure: (err: Error) => void;
   /** A read of a key owned elsewhere was served by (hit) or missed the member near cache. */
   onNearCacheRead?: (map: string, hit: boolean) => void;
@@ -522,12 +521,7 @@ export class ClusteredMapService implements MapService {
       this.apply(map, name, key, value, opts, expected),
     );
     if (!result.changed) return result;
-    // setTtl keeps the entry's own max-idle: copy its state as it is.
-    const entry = name === 'setTtl' ? map.peekEntry(key) : undefined;
-    const record = entry
-      ? recordOf(mapName, entry)
-      : recordAfterWrite(map, key, opts, this.opts.now());
-    const done = Promise.all([this.replicate(p, [record]), ...acks]);
+    const done = Promise.all([this.replicate(p, [recordAfterWrite(map, key)]), ...acks]);
     this.routing.trackWrite(p, done);
     if (this.opts.backupMode === 'sync') await done;
     return result;

@@ -7,7 +7,7 @@
  * applying a bulk copy and then a later write, converges on the owner's state.
  */
 import { partitionIdOf } from '../data/index.js';
-import type { CacheMapApi, EntrySnapshot, StoreApi, WriteOptions } from '../store/types.js';
+import type { CacheMapApi, EntrySnapshot, StoreApi } from '../store/types.js';
 import type { Message } from './channel.js';
 
 export interface ReplicaRecord {
@@ -68,20 +68,15 @@ export function decodeRecords(msg: Message): ReplicaRecord[] {
 }
 
 /**
- * The state of `key` on the owner right after a write with `opts` (the store exposes no per-entry
- * metadata on the write path, so TTLs are derived from the options and the map settings exactly
- * as the store applies them).
+ * The state of `key` on the owner right after a write, read from the entry itself (value, expiry,
+ * max-idle), whatever the write was: a put with its own TTL, a replace taking the map default, a
+ * setTtl that keeps the value and max-idle, or a removal (absent).
  */
-export function recordAfterWrite(
-  map: CacheMapApi,
-  key: Buffer,
-  opts: WriteOptions | undefined,
-  now: number,
-): ReplicaRecord {
-  const value = map.peek(key);
-  const ttlMs = opts?.ttlMs ?? map.settings.ttlSeconds * 1000;
-  const maxIdleMs = opts?.maxIdleMs ?? map.settings.maxIdleSeconds * 1000;
-  return { map: map.name, key, value, expiresAt: ttlMs > 0 ? now + ttlMs : 0, maxIdleMs };
+export function recordAfterWrite(map: CacheMapApi, key: Buffer): ReplicaRecord {
+  const e = map.peekEntry(key);
+  return e
+    ? recordOf(map.name, e)
+    : { map: map.name, key, value: undefined, expiresAt: 0, maxIdleMs: 0 };
 }
 
 export function recordOf(map: string, e: EntrySnapshot): ReplicaRecord {

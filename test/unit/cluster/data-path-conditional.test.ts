@@ -63,7 +63,6 @@ function cluster(mapReadMaxBytes?: number): Record<'a' | 'b', Member> {
     const svc = new ClusteredMapService(store, routing, new MemberNearCache(100), {
       backupMode: 'sync',
       backupTimeoutMs: 1000,
-      now: () => clock.now(),
       onBackupFailure: () => undefined,
       ...(mapReadMaxBytes !== undefined ? { mapReadMaxBytes } : {}),
     });

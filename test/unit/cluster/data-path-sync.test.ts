@@ -29,7 +29,6 @@ function setup(localPartitions: (p: number) => boolean, ready = true) {
   const svc = new ClusteredMapService(store, routing, nearCache, {
     backupMode: 'sync',
     backupTimeoutMs: 1000,
-    now: () => 1_000_000,
     onBackupFailure: () => undefined,
   });
   return { store, svc, nearCache };
